@@ -1,0 +1,191 @@
+#!/usr/bin/env bash
+# Boot the lab's kernel and disk image in QEMU, headless, console on ttyS0.
+#
+# Usage: run-vm.sh [options] [-- extra qemu args]
+#   (no option)       boot to the login prompt (root/root); Ctrl-A X quits
+#   --exec CMD        boot, run CMD as root in the guest (no systemd), stream its output,
+#                     power off, exit with CMD's exit status; implies --snapshot
+#   --snapshot        discard every write to the image
+#   --persist         with --exec: keep the writes
+#   --share DIR       share host DIR read-write with the guest (9p), at /mnt/host
+#   --gdb             start QEMU's gdbstub on a free localhost port and print how to attach
+#   --timeout SEC     kill the VM after SEC seconds and exit 124
+#   --log FILE        write the full serial log to FILE
+#   --append ARGS     extra kernel command-line arguments
+#   --mem MB          guest memory (default 1024)   --smp N   CPUs (default 1)
+#   --kernel FILE     kernel to boot (default: the one KERNEL= selects)
+#   --initrd FILE     initramfs (default: the one KERNEL= selects, if any)
+#   --image FILE      root disk image (default: BUILD_DIR/images/SUITE-KERNEL.ext4)
+#   -h, --help        this text
+# Environment: BUILD_DIR, KERNEL (lab|debian), SUITE, ACCEL (kvm|tcg), NET (restricted|user|none).
+#
+# Exit status: with --exec, CMD's own status; otherwise QEMU's. Reserved:
+#   120  the guest kernel crashed (panic, or an oops that killed the run)
+#   121  the guest stopped without reporting CMD's status (e.g. CMD powered it off)
+#   124  timeout (--timeout): the VM was killed
+#   125  setup error (bad option, missing kernel or image, QEMU failed to start)
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tools/paths.sh
+. "$ROOT/tools/paths.sh" || exit 125
+
+EXIT_CRASH=120 EXIT_NOSTATUS=121 EXIT_TIMEOUT=124 EXIT_SETUP=125
+
+usage() { sed -n '/^# Usage:/,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; }
+fail() {
+	echo "run-vm.sh: $*" >&2
+	exit "$EXIT_SETUP"
+}
+
+exec_cmd='' has_exec=false snapshot=false persist=false share='' gdb=false timeout=0 log='' append=''
+mem=1024 smp=1 kernel=$KIMAGE initrd=$INITRD image=$IMAGE extra=()
+while [ $# -gt 0 ]; do
+	need_arg() { [ $# -ge 2 ] || fail "option $1 needs a value (see --help)"; }
+	case $1 in
+	--exec) need_arg "$@"; exec_cmd=$2 has_exec=true; shift ;;
+	--snapshot) snapshot=true ;;
+	--persist) persist=true ;;
+	--share) need_arg "$@"; share=$2; shift ;;
+	--gdb) gdb=true ;;
+	--timeout) need_arg "$@"; timeout=$2; shift ;;
+	--log) need_arg "$@"; log=$2; shift ;;
+	--append) need_arg "$@"; append=$2; shift ;;
+	--mem) need_arg "$@"; mem=$2; shift ;;
+	--smp) need_arg "$@"; smp=$2; shift ;;
+	--kernel) need_arg "$@"; kernel=$2; shift ;;
+	--initrd) need_arg "$@"; initrd=$2; shift ;;
+	--image) need_arg "$@"; image=$2; shift ;;
+	-h | --help) usage; exit 0 ;;
+	--) shift; extra=("$@"); break ;;
+	*) fail "unknown option '$1' (see --help)" ;;
+	esac
+	shift
+done
+
+[[ $timeout =~ ^[0-9]+$ ]] || fail "--timeout takes whole seconds, not '$timeout'"
+[[ $mem =~ ^[0-9]+$ && $smp =~ ^[0-9]+$ ]] || fail "--mem and --smp take numbers"
+[ -f "$kernel" ] || fail "no kernel at $kernel: run 'make kernel${KERNEL:+ KERNEL=$KERNEL}' (or pass --kernel)"
+[ -z "$initrd" ] || [ -f "$initrd" ] || fail "no initramfs at $initrd: run 'make kernel KERNEL=$KERNEL'"
+[ -f "$image" ] || fail "no disk image at $image: run 'make image' (or pass --image)"
+[ -z "$share" ] || [ -d "$share" ] || fail "--share $share is not a folder"
+command -v qemu-system-x86_64 >/dev/null || fail "qemu-system-x86_64 not found: run 'make deps'"
+if $has_exec && ! $persist; then snapshot=true; fi
+
+accel_line=$("$ROOT/tools/accel.sh") || fail "ACCEL=${ACCEL:-} is not valid; use kvm or tcg"
+accel=${accel_line%% *}
+echo "run-vm.sh: accelerator: $accel_line" >&2
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/kernel-lab-vm.XXXXXX")
+qemu_pid=''
+# shellcheck disable=SC2317 # called by the trap
+cleanup() {
+	if [ -n "$qemu_pid" ] && kill -0 "$qemu_pid" 2>/dev/null; then
+		kill "$qemu_pid" 2>/dev/null || true
+		sleep 0.2
+		kill -9 "$qemu_pid" 2>/dev/null || true
+	fi
+	rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+[ -n "$log" ] || log=$work/serial.log
+: >"$log" || fail "cannot write the log file $log"
+
+cmdline="root=/dev/vda rw console=ttyS0 nokaslr panic=-1 $append"
+qemu=(qemu-system-x86_64 -name kernel-lab -m "$mem" -smp "$smp" -no-reboot
+	-kernel "$kernel" -display none -vga none
+	-drive "file=$image,format=raw,if=virtio,cache=unsafe,snapshot=$([ "$snapshot" = true ] && echo on || echo off)")
+[ -z "$initrd" ] || qemu+=(-initrd "$initrd")
+case $accel in
+kvm) qemu+=(-accel kvm -cpu host) ;;
+tcg) qemu+=(-accel tcg -cpu max) ;;
+esac
+case ${NET:-restricted} in
+restricted) qemu+=(-nic 'user,model=virtio-net-pci,restrict=on') ;;
+user) qemu+=(-nic 'user,model=virtio-net-pci') ;;
+none) qemu+=(-nic none) ;;
+*) fail "NET=$NET is not valid; use restricted, user or none" ;;
+esac
+[ -z "$share" ] || qemu+=(-virtfs "local,path=$share,mount_tag=hostshare,security_model=none,id=hostshare")
+
+if $gdb; then
+	port=1234
+	while (: </dev/tcp/127.0.0.1/$port) 2>/dev/null; do port=$((port + 1)); done
+	qemu+=(-gdb "tcp:127.0.0.1:$port")
+	vmlinux=$KOUT/vmlinux
+	echo "run-vm.sh: gdbstub on 127.0.0.1:$port; attach with:" >&2
+	echo "    gdb -ex 'add-auto-load-safe-path $KOUT' -ex 'file $vmlinux' -ex 'target remote 127.0.0.1:$port'" >&2
+	echo "$port" >"$work/gdb-port"
+	[ -z "${GDB_PORT_FILE:-}" ] || echo "$port" >"$GDB_PORT_FILE"
+fi
+
+# A persistent run writes to the image: refuse a second writer (make inject takes this lock too).
+if ! $snapshot; then
+	exec 9>"$image.lock"
+	flock -n 9 || fail "$image is in use by another VM or by make inject"
+fi
+
+if $has_exec; then
+	# The command travels by fw_cfg; its status comes back as one line on ttyS1, the
+	# dedicated status port. The guest's PID 1 is lab-init, not systemd: boots in seconds.
+	printf '%s' "$exec_cmd" >"$work/cmd"
+	: >"$work/status"
+	qemu+=(-fw_cfg "name=opt/kernel-lab/cmd,file=$work/cmd"
+		-chardev "stdio,id=con,signal=on,logfile=$log"
+		-serial chardev:con
+		-chardev "file,id=status,path=$work/status"
+		-serial chardev:status -monitor none)
+	cmdline+=" init=/usr/local/sbin/lab-init quiet"
+else
+	qemu+=(-chardev "stdio,id=con,mux=on,signal=off,logfile=$log" -serial chardev:con -mon chardev=con)
+fi
+qemu+=(-append "$cmdline" "${extra[@]}")
+
+start=$SECONDS
+if $has_exec; then
+	"${qemu[@]}" </dev/null &
+else
+	"${qemu[@]}" <&0 &
+fi
+qemu_pid=$!
+
+timed_out=false
+if [ "$timeout" -gt 0 ]; then
+	(sleep "$timeout" && touch "$work/timed-out" && kill "$qemu_pid" 2>/dev/null) &
+	watchdog=$!
+fi
+rc=0
+wait "$qemu_pid" || rc=$?
+qemu_pid=
+[ -z "${watchdog:-}" ] || kill "$watchdog" 2>/dev/null || true
+[ ! -e "$work/timed-out" ] || timed_out=true
+
+if $timed_out; then
+	echo "run-vm.sh: timeout: the VM was killed after ${timeout}s (log: $log)" >&2
+	exit "$EXIT_TIMEOUT"
+fi
+crashed() { grep -aqE 'Kernel panic - not syncing|Oops|BUG: |general protection fault' "$log"; }
+if $has_exec; then
+	status=$(grep -a '^KLAB-EXIT ' "$work/status" | tail -n 1 | cut -d' ' -f2 | tr -dc 0-9)
+	if [ -n "$status" ]; then
+		exit "$status"
+	fi
+	if crashed; then
+		echo "run-vm.sh: the guest kernel crashed after $((SECONDS - start))s (log: $log):" >&2
+		grep -aE -m 3 'Kernel panic - not syncing|Oops|BUG: |general protection fault' "$log" >&2
+		exit "$EXIT_CRASH"
+	fi
+	if [ "$rc" -ne 0 ]; then
+		echo "run-vm.sh: QEMU failed (exit $rc); see the messages above" >&2
+		exit "$EXIT_SETUP"
+	fi
+	echo "run-vm.sh: the guest stopped without reporting the command's status (log: $log)" >&2
+	exit "$EXIT_NOSTATUS"
+fi
+if grep -aq 'Kernel panic - not syncing' "$log"; then
+	echo "run-vm.sh: the guest kernel panicked (log: $log)" >&2
+	exit "$EXIT_CRASH"
+fi
+exit "$rc"
