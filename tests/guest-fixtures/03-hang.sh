@@ -1,0 +1,4 @@
+#!/bin/bash
+# timeout: 3
+echo "hanging on purpose"
+sleep 1000

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# The guest test runner itself, on fixtures: a failing test is "not ok" with its output, a
+# hang is "# timeout", an unexpected WARNING fails a passing test, an oops is "# oops" with its
+# text, a panic is "# panic", and the tests after a crash still run.
+set -euo pipefail
+ROOT=${KLAB_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
+# shellcheck source=tools/paths.sh
+. "$ROOT/tools/paths.sh"
+
+if [ "$KERNEL" != lab ] || [ ! -f "$KIMAGE" ] || [ ! -f "$IMAGE" ]; then
+	echo "ok - guest runner fixtures # SKIP needs the lab kernel and image (make inject)"
+	exit 0
+fi
+
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+rc=0
+T='' "$ROOT/vm/run-tests.sh" --tests-dir "$ROOT/tests/guest-fixtures" >"$out" 2>&1 || rc=$?
+sed 's/^/#   | /' "$out"
+
+failures=0
+# expect DESC REGEX: a line of the runner's output matches REGEX.
+expect() {
+	if grep -qE -- "$2" "$out"; then echo "ok - $1"; else
+		echo "not ok - $1"
+		echo "#   no line matches: $2"
+		failures=$((failures + 1))
+	fi
+}
+expect "a passing test is ok" '^ok [0-9]+ - 01-pass.sh$'
+expect "a failing test is not ok" '^not ok [0-9]+ - 02-fail.sh # exit 1$'
+expect "... and its output is shown" '^#   deliberate failure: expected 2, got 3$'
+expect "a hanging test is reported # timeout" '^not ok [0-9]+ - 03-hang.sh # timeout$'
+expect "an unexpected WARNING fails an otherwise passing test" '^not ok [0-9]+ - 04-warning.sh # unexpected kernel splat$'
+expect "... and the WARNING is printed" '^#   .*WARNING: .*lkdtm'
+expect "a declared splat does not fail the test" '^ok [0-9]+ - 05-expected-warning.sh$'
+expect "an oops is reported # oops" '^not ok [0-9]+ - 06-oops.sh # oops$'
+expect "... with the oops text" '^#   .*BUG: kernel NULL pointer dereference'
+expect "a panic is reported # panic" '^not ok [0-9]+ - 07-panic.sh # panic$'
+expect "... with the panic text" '^#   .*Kernel panic - not syncing'
+expect "the test after the panic still runs" '^ok [0-9]+ - 08-after-panic.sh$'
+expect "the summary counts them" '^3 passed, 5 failed, 0 skipped$'
+if [ "$rc" -eq 1 ]; then echo "ok - the runner exits 1 when a test failed"; else
+	echo "not ok - the runner exits 1 when a test failed (got $rc)"
+	failures=$((failures + 1))
+fi
+[ "$failures" -eq 0 ]
