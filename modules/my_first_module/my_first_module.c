@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The lab's first kernel module: it greets on load and says goodbye on unload.
+ */
+#define pr_fmt(fmt) "my-first-module: " fmt
+
+#include <linux/init.h>
+#include <linux/module.h>
+#include <linux/printk.h>
+
+static int __init init(void)
+{
+	pr_info("Hello world!\n");
+	return 0;
+}
+
+static void __exit cleanup(void)
+{
+	pr_info("Goodbye cruel, cruel world!\n");
+}
+
+module_init(init);
+module_exit(cleanup);
+
+MODULE_DESCRIPTION("kernel-lab: my first module, hello and goodbye");
+MODULE_AUTHOR("kernel-lab");
+MODULE_LICENSE("GPL");
