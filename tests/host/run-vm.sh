@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# run-vm.sh as users drive it: the interactive login through a pseudo-terminal, --exec exit
+# statuses, a panic, a timeout, snapshot safety, gdb, and clear errors on bad input.
+set -euo pipefail
+ROOT=${KLAB_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
+# shellcheck source=tools/paths.sh
+. "$ROOT/tools/paths.sh"
+failures=0
+ok() { echo "ok - $1"; }
+not_ok() {
+	echo "not ok - $1"
+	shift
+	[ $# -eq 0 ] || printf '%s\n' "$@" | tail -n 20 | sed 's/^/#   /'
+	failures=$((failures + 1))
+}
+vm() { "$ROOT/run-vm.sh" "$@"; }
+
+if [ ! -f "$KIMAGE" ] || [ ! -f "$IMAGE" ]; then
+	echo "ok - run-vm.sh checks # SKIP no kernel/image for KERNEL=$KERNEL (make inject)"
+	exit 0
+fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# --exec returns the guest command's status.
+for want in 0 7; do
+	rc=0
+	out=$(vm --exec "exit $want" 2>&1) || rc=$?
+	if [ "$rc" -eq "$want" ]; then ok "--exec 'exit $want' returns $want"; else not_ok "--exec 'exit $want' returns $want (got $rc)" "$out"; fi
+done
+
+release=$(cat "$KOUT/include/config/kernel.release")
+rc=0
+out=$(vm --exec 'uname -r' 2>/dev/null) || rc=$?
+guest=$(tr -d '\r' <<<"$out" | grep -x '[0-9][^ ]*' | tail -n 1 || true)
+if [ "$rc" -eq 0 ] && [ "$guest" = "$release" ] && [ "$guest" != "$(uname -r)" ]; then
+	ok "the guest's uname -r is the built kernel's $release, not the host's"
+else
+	not_ok "the guest's uname -r is the built kernel's $release, not the host's" "exit $rc; guest: '$guest'" "$out"
+fi
+
+# A panic ends the run at once with the crash status, and no QEMU is left behind.
+start=$SECONDS rc=0
+vm --exec 'echo c > /proc/sysrq-trigger; sleep 60' --log "$tmp/panic.log" >/dev/null 2>&1 || rc=$?
+took=$((SECONDS - start))
+if [ "$rc" -eq 120 ] && [ "$took" -lt 40 ]; then ok "a guest panic exits 120 within seconds (${took}s)"; else
+	not_ok "a guest panic exits 120 within seconds" "exit $rc after ${took}s" "$(tail -n 5 "$tmp/panic.log")"
+fi
+if pgrep -f "logfile=$tmp/panic.log" >/dev/null; then not_ok "no QEMU is left after a panic"; else ok "no QEMU is left after a panic"; fi
+
+# --timeout kills a hanging guest command and exits 124.
+start=$SECONDS rc=0
+vm --exec 'sleep 600' --timeout 25 --log "$tmp/hang.log" >/dev/null 2>&1 || rc=$?
+if [ "$rc" -eq 124 ]; then ok "--timeout on a hanging command exits 124 ($((SECONDS - start))s)"; else not_ok "--timeout on a hanging command exits 124 (got $rc)"; fi
+if pgrep -f "logfile=$tmp/hang.log" >/dev/null; then not_ok "no QEMU is left after a timeout"; else ok "no QEMU is left after a timeout"; fi
+
+# Snapshot mode (the default with --exec) leaves the image untouched.
+before=$(sha256sum <"$IMAGE")
+vm --exec 'echo scribble > /root/scribble; sync' >/dev/null 2>&1 || true
+if [ "$(sha256sum <"$IMAGE")" = "$before" ]; then ok "the image is unchanged after a --snapshot run"; else not_ok "the image is unchanged after a --snapshot run"; fi
+
+# The interactive path, as a person uses it: login prompt, root/root, a command, poweroff.
+cat >"$tmp/login.exp" <<'EXP'
+set timeout 180
+spawn {*}$argv
+expect {
+	"login: " {}
+	timeout { puts "\nEXPECT: no login prompt"; exit 2 }
+}
+send "root\r"
+expect "Password: "
+send "root\r"
+expect {
+	"# " {}
+	"Login incorrect" { puts "\nEXPECT: login refused"; exit 3 }
+	timeout { puts "\nEXPECT: no shell prompt"; exit 3 }
+}
+send "uname -r\r"
+expect -re {\n([0-9][^\r\n ]*)\r}
+puts "\nEXPECT: guest release $expect_out(1,string)"
+send "poweroff\r"
+expect {
+	eof {}
+	timeout { puts "\nEXPECT: poweroff did not end the VM"; exit 4 }
+}
+catch wait result
+exit [lindex $result 3]
+EXP
+start=$SECONDS rc=0
+expect -f "$tmp/login.exp" make -s -C "$ROOT" vm >"$tmp/login.out" 2>&1 || rc=$?
+if [ "$rc" -eq 0 ] && grep -q "EXPECT: guest release $release" "$tmp/login.out"; then
+	ok "make vm: login root/root, uname -r, poweroff returns to the shell ($((SECONDS - start))s)"
+else
+	not_ok "make vm: login root/root, uname -r, poweroff returns to the shell (exit $rc)" "$(tr -d '\r' <"$tmp/login.out")"
+fi
+
+# gdb reads a kernel variable from the running guest (what make gdb sets up).
+rc=0
+out=$(timeout 300 "$ROOT/vm/gdb.sh" -batch -ex 'hbreak start_kernel' -ex continue \
+	-ex 'print init_uts_ns.name.release' </dev/null 2>&1) || rc=$?
+if grep -qF "\"$release" <<<"$out"; then ok "gdb reads init_uts_ns.name.release from the guest"; else
+	not_ok "gdb reads init_uts_ns.name.release from the guest (exit $rc)" "$out"
+fi
+
+# Bad input: one clear line and the setup status.
+expect_setup_error() { # DESC PATTERN ARGS...
+	local desc=$1 pattern=$2 out rc=0
+	shift 2
+	out=$(vm "$@" 2>&1) || rc=$?
+	if [ "$rc" -eq 125 ] && grep -q -- "$pattern" <<<"$out"; then ok "$desc"; else not_ok "$desc (exit $rc)" "$out"; fi
+}
+expect_setup_error "a missing kernel is a clear error" "no kernel at /nonexistent" --kernel /nonexistent --exec true
+expect_setup_error "a missing image is a clear error" "no disk image at /nonexistent" --image /nonexistent --exec true
+expect_setup_error "an unknown option is a clear error" "unknown option '--bogus'" --bogus
+[ "$failures" -eq 0 ]
