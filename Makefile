@@ -17,6 +17,7 @@ ACCEL ?=## kvm or tcg (default: kvm where it really works)
 NET ?= restricted## restricted = user networking that cannot leave this machine; user = unrestricted
 T ?=## run only this guest test (make test-in-guest T=name)
 DEBIAN_DBG ?= 0## 1: also fetch Debian's debug vmlinux (855 MB) for KERNEL=debian
+BENCH ?= boot test-loop oops match-cost## the benchmarks make bench runs (also: kernel-build, ~1 h)
 
 override BUILD_DIR := $(abspath $(BUILD_DIR))
 ifeq ($(filter $(KERNEL),lab debian),)
@@ -89,7 +90,7 @@ test: deps inject tools ## everything: host tests and in-guest tests
 	@$(ROOT)/tests/run.sh all
 
 bench: inject tools ## the benchmarks in bench/ (ratios against baselines)
-	@for b in $(ROOT)/bench/*; do [ -x "$$b" ] && "$$b"; done
+	@for b in $(BENCH); do $(ROOT)/bench/$$b; done
 
 clean: ## remove the lab's build outputs but keep the kernel, rootfs and caches
 	rm -rf $(BUILD_DIR)/modules $(BUILD_DIR)/bin $(BUILD_DIR)/obj $(BUILD_DIR)/inject $(BUILD_DIR)/images $(BUILD_DIR)/logs
