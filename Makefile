@@ -27,7 +27,7 @@ endif
 $(foreach kv,$(shell BUILD_DIR='$(BUILD_DIR)' KERNEL='$(KERNEL)' KSRC='$(KSRC)' SUITE='$(SUITE)' $(ROOT)/tools/paths.sh),$(eval $(kv)))
 
 export BUILD_DIR KERNEL KSRC JOBS SUITE MIRROR IMAGE_SIZE ACCEL NET T DEBIAN_DBG \
-	KOUT KIMAGE INITRD MODULES_STAGING ROOTFS IMAGE INJECT_DIR
+	KOUT KIMAGE INITRD MODULES_STAGING VMLINUX ROOTFS IMAGE INJECT_DIR
 
 .DEFAULT_GOAL := help
 .PHONY: help deps doctor kernel rootfs image modules tools inject vm gdb oops \

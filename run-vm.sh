@@ -114,7 +114,7 @@ if $gdb; then
 	port=1234
 	while (: </dev/tcp/127.0.0.1/$port) 2>/dev/null; do port=$((port + 1)); done
 	qemu+=(-gdb "tcp:127.0.0.1:$port")
-	vmlinux=$KOUT/vmlinux
+	vmlinux=$VMLINUX
 	echo "run-vm.sh: gdbstub on 127.0.0.1:$port; attach with:" >&2
 	echo "    gdb -ex 'add-auto-load-safe-path $KOUT' -ex 'file $vmlinux' -ex 'target remote 127.0.0.1:$port'" >&2
 	echo "$port" >"$work/gdb-port"
@@ -153,7 +153,13 @@ qemu_pid=$!
 
 timed_out=false
 if [ "$timeout" -gt 0 ]; then
-	(sleep "$timeout" && touch "$work/timed-out" && kill "$qemu_pid" 2>/dev/null) &
+	# The sleep dies with the watchdog: an orphaned sleep would hold a caller's $(...) open.
+	(
+		trap 'kill "$nap" 2>/dev/null; exit 0' TERM
+		sleep "$timeout" >/dev/null 2>&1 &
+		nap=$!
+		wait "$nap" && touch "$work/timed-out" && kill "$qemu_pid" 2>/dev/null
+	) &
 	watchdog=$!
 fi
 rc=0

@@ -25,8 +25,13 @@ run_logged() {
 	mkdir -p "$BUILD_DIR/logs"
 	log=$BUILD_DIR/logs/$name.log
 	start=$SECONDS
+	# The sleep is killed with the ticker: an orphaned sleep would hold our stdout and locks.
 	(
-		while sleep 60; do
+		trap 'kill "$nap" 2>/dev/null; exit 0' TERM
+		while :; do
+			sleep 60 >/dev/null 2>&1 &
+			nap=$!
+			wait "$nap"
 			printf '    ... %dm elapsed (%s)\n' $(((SECONDS - start) / 60)) "$log"
 		done
 	) &

@@ -3,7 +3,8 @@
 # for the Makefile and, when sourced, sets the same variables for a script.
 # Inputs (env): BUILD_DIR, KERNEL (lab|debian), KSRC, SUITE. Exit 2 on an invalid KERNEL.
 # Outputs: KOUT (kernel build dir), KIMAGE (bzImage/vmlinuz), INITRD (empty for lab),
-#          MODULES_STAGING (…/lib/modules/<release> lives below it), IMAGE, ROOTFS, INJECT_DIR.
+#          MODULES_STAGING (…/lib/modules/<release> lives below it), VMLINUX (the debug vmlinux;
+#          for debian only with DEBIAN_DBG=1), IMAGE, ROOTFS, INJECT_DIR.
 
 klab_paths() {
 	local root
@@ -20,11 +21,15 @@ klab_paths() {
 		fi
 		KIMAGE=$KOUT/arch/x86/boot/bzImage
 		INITRD=
+		VMLINUX=$KOUT/vmlinux
 		;;
 	debian)
-		KOUT=$BUILD_DIR/debian-kernel
-		KIMAGE=$KOUT/vmlinuz
-		INITRD=$KOUT/initrd.cpio.gz
+		# tools/debian-kernel.sh: build = the unpacked linux-headers tree (a KDIR for M= builds),
+		# build-staging = the image package's lib/modules, vmlinux only with DEBIAN_DBG=1
+		KOUT=$BUILD_DIR/debian-kernel/build
+		KIMAGE=$BUILD_DIR/debian-kernel/vmlinuz
+		INITRD=$BUILD_DIR/debian-kernel/initrd.cpio.gz
+		VMLINUX=$BUILD_DIR/debian-kernel/vmlinux
 		;;
 	*)
 		echo "KERNEL=$KERNEL is not valid; use one of: lab debian" >&2
@@ -35,13 +40,13 @@ klab_paths() {
 	ROOTFS=$BUILD_DIR/rootfs/$SUITE
 	IMAGE=$BUILD_DIR/images/$SUITE-$KERNEL.ext4
 	INJECT_DIR=$BUILD_DIR/inject/$KERNEL
-	export BUILD_DIR KERNEL SUITE KOUT KIMAGE INITRD MODULES_STAGING ROOTFS IMAGE INJECT_DIR
+	export BUILD_DIR KERNEL SUITE KOUT KIMAGE INITRD MODULES_STAGING VMLINUX ROOTFS IMAGE INJECT_DIR
 }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
 	set -euo pipefail
 	klab_paths || exit 2
-	for v in BUILD_DIR KERNEL SUITE KOUT KIMAGE INITRD MODULES_STAGING ROOTFS IMAGE INJECT_DIR; do
+	for v in BUILD_DIR KERNEL SUITE KOUT KIMAGE INITRD MODULES_STAGING VMLINUX ROOTFS IMAGE INJECT_DIR; do
 		printf '%s=%s\n' "$v" "${!v}"
 	done
 else
