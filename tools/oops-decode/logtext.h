@@ -1,0 +1,26 @@
+/* Splits a console log into lines and strips the per-line printk prefix
+ * (log level, syslog header, timestamp, caller id) so the parser only sees
+ * the message text. */
+#ifndef OOPS_LOGTEXT_H
+#define OOPS_LOGTEXT_H
+
+#include <stddef.h>
+
+struct logline {
+	const char *msg;   /* message text, trailing blanks removed */
+	char cid[12];      /* printk caller id such as "T123" or "C1"; "" if none */
+	unsigned char has_ts;
+};
+
+struct logtext {
+	char *buf;         /* owned copy of the input, one NUL per line end */
+	struct logline *lines;
+	size_t n;
+	int any_ts;        /* at least one line carries a printk timestamp */
+};
+
+/* Never fails: any byte sequence is a log (NULs become spaces). */
+void logtext_split(struct logtext *lt, const char *data, size_t len);
+void logtext_free(struct logtext *lt);
+
+#endif
