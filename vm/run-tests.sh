@@ -98,10 +98,11 @@ classify_finished() {
 	{ cat "$out" 2>/dev/null; echo "--- kernel log during the test ---"; cat "$dmesg" 2>/dev/null; } >"$logdir/${n%.sh}.log"
 	splats=$(unexpected_splats "$dmesg" "$expected" || true)
 	if [ -n "$splats" ]; then
-		printf '%s\n' "$splats" >"$share/$n.splats"
+		# The first unexpected splat with the report that follows it.
+		grep -aF -A 25 -m 1 -- "$(head -n 1 <<<"$splats")" "$dmesg" >"$share/$n.splats"
 		case $splats in
 		*Oops* | *"BUG:"* | *"general protection"* | *"kernel BUG"*)
-			report "$n" not-ok oops "$share/$n.out" "$dmesg" ;;
+			report "$n" not-ok oops "$share/$n.out" "$share/$n.splats" ;;
 		*) report "$n" not-ok "unexpected kernel splat" "$share/$n.out" "$share/$n.splats" ;;
 		esac
 	elif [ "$status" -eq 0 ]; then
