@@ -16,6 +16,7 @@ IMAGE_SIZE ?= 2G## size of the (sparse) disk image
 ACCEL ?=## kvm or tcg (default: kvm where it really works)
 NET ?= restricted## restricted = user networking that cannot leave this machine; user = unrestricted
 T ?=## run only this guest test (make test-in-guest T=name)
+TEST_KERNELS ?= $(KERNEL) $(filter-out $(KERNEL),lab debian)## the kernels make test runs the guest suite on
 DEBIAN_DBG ?= 0## 1: also fetch Debian's debug vmlinux (855 MB) for KERNEL=debian
 BENCH ?= boot test-loop oops match-cost## the benchmarks make bench runs (also: kernel-build, ~1 h)
 
@@ -26,7 +27,7 @@ endif
 # Paths (kernel build dir, image, ...) are derived in one place, tools/paths.sh.
 $(foreach kv,$(shell BUILD_DIR='$(BUILD_DIR)' KERNEL='$(KERNEL)' KSRC='$(KSRC)' SUITE='$(SUITE)' $(ROOT)/tools/paths.sh),$(eval $(kv)))
 
-export BUILD_DIR KERNEL KSRC JOBS SUITE MIRROR IMAGE_SIZE ACCEL NET T DEBIAN_DBG \
+export BUILD_DIR KERNEL KSRC JOBS SUITE MIRROR IMAGE_SIZE ACCEL NET T DEBIAN_DBG TEST_KERNELS \
 	KOUT KIMAGE INITRD MODULES_STAGING VMLINUX ROOTFS IMAGE INJECT_DIR
 
 .DEFAULT_GOAL := help

@@ -2,7 +2,8 @@
 # Run the lab's tests and close with one line "N passed, N failed, N skipped".
 # Usage: tests/run.sh host|guest|all
 #   host   every executable tests/host/*.sh (TAP lines: ok / not ok / # SKIP)
-#   guest  the in-guest suite (vm/run-tests.sh) on the selected KERNEL
+#   guest  the in-guest suite (vm/run-tests.sh) on each kernel of TEST_KERNELS (default:
+#          the selected KERNEL, then the other one)
 #   all    both
 # A test script that exits non-zero without reporting a "not ok" counts as one failure.
 # Exit: 0 when nothing failed, 1 otherwise, 2 on bad usage.
@@ -41,8 +42,28 @@ if [ "$what" != guest ]; then
 		run_tap "host: $(basename "$t" .sh)" "$t"
 	done
 fi
+# prepare_kernel K: build what the guest suite needs on kernel K (make inject KERNEL=K).
+prepare_kernel() {
+	local log=$BUILD_DIR/logs/prepare-$1.log
+	mkdir -p "$BUILD_DIR/logs"
+	if make -s -C "$ROOT" inject tools KERNEL="$1" >"$log" 2>&1; then
+		echo "ok - make inject KERNEL=$1"
+	else
+		echo "not ok - make inject KERNEL=$1"
+		tail -n 30 "$log" | sed 's/^/#   /'
+		return 1
+	fi
+}
+
+# The guest suite runs on every kernel of TEST_KERNELS (default: the lab's and Debian's), so
+# that the modules stay honest on two kernel versions.
 if [ "$what" != host ]; then
-	run_tap "guest tests (KERNEL=$KERNEL)" "$ROOT/vm/run-tests.sh"
+	for k in ${TEST_KERNELS:-$KERNEL $([ "$KERNEL" = lab ] && echo debian || echo lab)}; do
+		if [ "$k" != "$KERNEL" ]; then
+			run_tap "prepare KERNEL=$k" prepare_kernel "$k"
+		fi
+		run_tap "guest tests (KERNEL=$k)" env KERNEL="$k" "$ROOT/vm/run-tests.sh"
+	done
 fi
 
 echo "$passed passed, $failed failed, $skipped skipped"
