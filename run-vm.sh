@@ -174,7 +174,7 @@ if $timed_out; then
 fi
 crashed() { grep -aqE 'Kernel panic - not syncing|Oops|BUG: |general protection fault' "$log"; }
 if $has_exec; then
-	status=$(grep -a '^KLAB-EXIT ' "$work/status" | tail -n 1 | cut -d' ' -f2 | tr -dc 0-9)
+	status=$(grep -a '^KLAB-EXIT ' "$work/status" | tail -n 1 | cut -d' ' -f2 | tr -dc 0-9 || true)
 	if [ -n "$status" ]; then
 		exit "$status"
 	fi

@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * DNS query name parser shared by the xt_dns_name module and host programs.
+ * Every packet byte is read through the accessor; all loops are bounded by
+ * the message length or by the 255-octet name limit.
+ */
+#include "dns_parse.h"
+
+unsigned char dns_fold(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
+}
+
+int dns_label_char_ok(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+	       c == '-' || c == '_';
+}
+
+/*
+ * Parse the question at *@pos of the message (@len bytes at @off, all of
+ * them present) and move *@pos past it. Return 1 if it is well formed and
+ * its name equals @name, 0 if well formed and different, -1 if malformed.
+ */
+static int dns_question(dns_get_t get, const void *ctx, unsigned int off,
+			unsigned int len, unsigned int *pos,
+			const unsigned char *name, unsigned int size)
+{
+	/* A name and QTYPE/QCLASS fit: one read per question. */
+	unsigned char buf[DNS_NAME_MAX + 4];
+	const unsigned char *p;
+	unsigned int want, i = 0, j, n;
+	int equal = 1;
+
+	if (*pos >= len)
+		return -1;
+	want = len - *pos;
+	if (want > sizeof(buf))
+		want = sizeof(buf);
+	p = get(ctx, off + *pos, want, buf);
+	if (!p)
+		return -1;
+	/*
+	 * The window ends where the message does, or past the longest name,
+	 * so a label that leaves it makes the question malformed. Each pass
+	 * adds at least one octet to i, which stays <= 255.
+	 */
+	do {
+		if (i >= want)
+			return -1;
+		n = p[i];
+		/* Compression pointer (11) or reserved label type (01, 10). */
+		if (n & 0xc0)
+			return -1;
+		if (i + 1 + n > DNS_NAME_MAX || n >= want - i)
+			return -1;
+		/* Length octets are below 64, so folding leaves them alone. */
+		for (j = i; j <= i + n && equal; j++)
+			if (j >= size || dns_fold(p[j]) != name[j])
+				equal = 0;
+		i += 1 + n;
+	} while (n);
+
+	/* QTYPE and QCLASS. */
+	if (want - i < 4)
+		return -1;
+	*pos += i + 4;
+	return equal;
+}
+
+enum dns_verdict dns_msg_check(dns_get_t get, const void *ctx,
+			       unsigned int off, unsigned int len,
+			       const unsigned char *name, unsigned int size)
+{
+	unsigned char buf[DNS_HDR_LEN];
+	const unsigned char *h;
+	unsigned int qdcount, pos = DNS_HDR_LEN;
+	int r;
+
+	if (len < DNS_HDR_LEN)
+		return DNS_NOT_QUERY;
+	h = get(ctx, off, DNS_HDR_LEN, buf);
+	if (!h)
+		return DNS_NOT_QUERY;
+	/* QR (0x80) clear and OPCODE (0x78) QUERY; other bits are free. */
+	if (h[2] & 0xf8)
+		return DNS_NOT_QUERY;
+	qdcount = h[4] << 8 | h[5];
+
+	/* Each question uses at least 5 octets of the message. */
+	while (qdcount--) {
+		r = dns_question(get, ctx, off, len, &pos, name, size);
+		if (r < 0)
+			break;
+		if (r > 0)
+			return DNS_NAME_FOUND;
+	}
+	return DNS_NAME_ABSENT;
+}
+
+enum dns_verdict dns_udp_check(dns_get_t get, const void *ctx,
+			       unsigned int udp_off, unsigned int pkt_len,
+			       const unsigned char *name, unsigned int size)
+{
+	unsigned char buf[DNS_UDP_HDR_LEN];
+	const unsigned char *u;
+	unsigned int len, avail;
+
+	if (udp_off > pkt_len || pkt_len - udp_off < DNS_UDP_HDR_LEN)
+		return DNS_NOT_QUERY;
+	u = get(ctx, udp_off, DNS_UDP_HDR_LEN, buf);
+	if (!u)
+		return DNS_NOT_QUERY;
+	if ((u[2] << 8 | u[3]) != DNS_PORT)
+		return DNS_NOT_QUERY;
+	/* The UDP length field bounds the message, and so does the packet. */
+	len = u[4] << 8 | u[5];
+	if (len < DNS_UDP_HDR_LEN)
+		return DNS_NOT_QUERY;
+	len -= DNS_UDP_HDR_LEN;
+	avail = pkt_len - udp_off - DNS_UDP_HDR_LEN;
+	if (len > avail)
+		len = avail;
+	return dns_msg_check(get, ctx, udp_off + DNS_UDP_HDR_LEN, len, name,
+			     size);
+}
+
+int dns_verdict_match(enum dns_verdict v, int invert)
+{
+	if (v == DNS_NOT_QUERY)
+		return 0;
+	return (v == DNS_NAME_FOUND) != !!invert;
+}
+
+enum dns_name_err dns_name_check(const unsigned char *name, unsigned int size)
+{
+	unsigned int pos = 0, n, i;
+
+	/* pos grows by at least one per pass and stays below size. */
+	while (pos < size && name[pos]) {
+		n = name[pos];
+		if (n & 0xc0)
+			return DNS_NAME_LABEL_TYPE;
+		if (n >= size - pos - 1)
+			return DNS_NAME_NO_ROOT;
+		if (pos + 1 + n + 1 > DNS_NAME_MAX)
+			return DNS_NAME_TOO_LONG;
+		for (i = 1; i <= n; i++)
+			if (!dns_label_char_ok(name[pos + i]))
+				return DNS_NAME_BAD_CHAR;
+		pos += 1 + n;
+	}
+	if (pos >= size)
+		return DNS_NAME_NO_ROOT;
+	if (!pos)
+		return DNS_NAME_EMPTY;
+	for (i = pos + 1; i < size; i++)
+		if (name[i])
+			return DNS_NAME_TRAILING;
+	return DNS_NAME_OK;
+}
+
+const char *dns_name_strerror(enum dns_name_err err)
+{
+	switch (err) {
+	case DNS_NAME_OK:
+		return "valid name";
+	case DNS_NAME_EMPTY:
+		return "empty name (root label only)";
+	case DNS_NAME_LABEL_TYPE:
+		return "compression pointer or reserved label type in name";
+	case DNS_NAME_NO_ROOT:
+		return "name does not end with a root label inside the field";
+	case DNS_NAME_TOO_LONG:
+		return "name longer than 255 octets";
+	case DNS_NAME_BAD_CHAR:
+		return "name has a character other than a-z, 0-9, '-', '_'";
+	case DNS_NAME_TRAILING:
+		return "non-zero bytes after the name";
+	}
+	return "unknown name error";
+}

@@ -1,0 +1,526 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests for the shared DNS parser and name codec. Prints TAP lines
+ * ("ok - ..." / "not ok - ...") and exits 1 on any failure.
+ * With "--seeds DIR" it writes every test message there as a fuzz seed.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dns_parse.h"
+#include "dns_name_text.h"
+#include "test_access.h"
+#include "xt_dns_name.h"
+
+#define M(s)	s, sizeof(s) - 1
+#define HDR(b2, qd) "\x12\x34" b2 "\x00" "\x00" qd "\x00\x00\x00\x00\x00\x00"
+#define Q0	HDR("\x01", "\x00")
+#define Q1	HDR("\x01", "\x01")
+#define Q2	HDR("\x01", "\x02")
+#define EXCOM	"\x07" "example" "\x03" "com" "\x00"
+#define TC	"\x00\x01\x00\x01"	/* QTYPE A, QCLASS IN */
+
+enum { NQ = DNS_NOT_QUERY, NO = DNS_NAME_ABSENT, YES = DNS_NAME_FOUND };
+
+static int failed, passed;
+static const char *seed_dir;
+static unsigned int seed_no;
+
+static void result(int ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%s - ", ok ? "ok" : "not ok");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	if (ok)
+		passed++;
+	else
+		failed++;
+}
+
+static const char *vname(int v)
+{
+	return v == NQ ? "not-a-query" : v == NO ? "absent" : "found";
+}
+
+static void write_seed(const unsigned char *msg, unsigned int len)
+{
+	char path[4096];
+	FILE *f;
+
+	if (!seed_dir)
+		return;
+	snprintf(path, sizeof(path), "%s/unit-%04u", seed_dir, seed_no++);
+	f = fopen(path, "wb");
+	if (!f || fwrite(msg, 1, len, f) != len || fclose(f)) {
+		fprintf(stderr, "cannot write %s: %s\n", path, strerror(errno));
+		exit(2);
+	}
+}
+
+/*
+ * Run the parser on @msg (@len bytes present, the UDP length field bounding
+ * it to @bound) through the UDP entry point, then the message entry point
+ * through every accessor; all must agree. The copies have exactly the bytes
+ * present, so ASan/valgrind see any over-read.
+ */
+static int verdict(const unsigned char *msg, unsigned int len,
+		   unsigned int bound, const unsigned char *rule, int *agree)
+{
+	static const unsigned int chunks[] = { 1, 3, 7, 64 };
+	unsigned char *copy = malloc(len ? len : 1);
+	unsigned char *udp = malloc(len + DNS_UDP_HDR_LEN);
+	unsigned int i, ulen = bound + DNS_UDP_HDR_LEN;
+	unsigned int mlen = bound < len ? bound : len;
+	struct flat_buf fb;
+	struct chunk_buf cb;
+	int v;
+
+	if (!copy || !udp || ulen > 0xffff)
+		abort();
+	memcpy(udp, "\xc3\x50\x00\x35", 4);	/* 50000 -> 53 */
+	udp[4] = ulen >> 8;
+	udp[5] = ulen & 0xff;
+	udp[6] = udp[7] = 0;
+	memcpy(udp + DNS_UDP_HDR_LEN, msg, len);
+	fb.data = udp;
+	fb.len = len + DNS_UDP_HDR_LEN;
+	v = dns_udp_check(flat_get, &fb, 0, fb.len, rule, XT_DNS_NAME_SIZE);
+
+	memcpy(copy, msg, len);
+	fb.data = copy;
+	fb.len = len;
+	*agree = (int)dns_msg_check(flat_get, &fb, 0, mlen, rule,
+				    XT_DNS_NAME_SIZE) == v;
+	for (i = 0; i < sizeof(chunks) / sizeof(chunks[0]); i++) {
+		cb.flat = fb;
+		cb.chunk = chunks[i];
+		if ((int)dns_msg_check(chunk_get, &cb, 0, mlen, rule,
+				       XT_DNS_NAME_SIZE) != v)
+			*agree = 0;
+	}
+	free(copy);
+	free(udp);
+	return v;
+}
+
+static void encode_rule(const char *text, unsigned char *rule)
+{
+	char err[256];
+
+	if (dns_name_encode(text, rule, XT_DNS_NAME_SIZE, err,
+			    sizeof(err)) < 0) {
+		fprintf(stderr, "bad rule name in test: %s: %s\n", text, err);
+		exit(2);
+	}
+}
+
+static void check_msg(const char *desc, const void *msg, unsigned int len,
+		      const char *rule_text, int want)
+{
+	unsigned char rule[XT_DNS_NAME_SIZE];
+	int v, agree;
+
+	encode_rule(rule_text, rule);
+	write_seed(msg, len);
+	v = verdict(msg, len, len, rule, &agree);
+	result(v == want && agree, "%s (%s)", desc, rule_text);
+	if (v != want)
+		printf("# got %s, want %s\n", vname(v), vname(want));
+	if (!agree)
+		printf("# accessors or UDP entry point disagree\n");
+}
+
+static const struct {
+	const char *desc;
+	const char *msg;
+	unsigned int len;
+	const char *rule;
+	int want;
+} cases[] = {
+	{ "exact name", M(Q1 EXCOM TC), "example.com", YES },
+	{ "mixed case in packet", M(Q1 "\x07" "ExAmPlE" "\x03" "cOM" "\x00"
+	  TC), "example.com", YES },
+	{ "upper case rule, trailing dot", M(Q1 EXCOM TC), "EXAMPLE.Com.",
+	  YES },
+	{ "subdomain", M(Q1 "\x03" "www" EXCOM TC), "example.com", NO },
+	{ "parent domain", M(Q1 "\x03" "com" "\x00" TC), "example.com", NO },
+	{ "superstring in front", M(Q1 "\x0a" "notexample" "\x03" "com"
+	  "\x00" TC), "example.com", NO },
+	{ "superstring behind", M(Q1 "\x07" "example" "\x09" "community"
+	  "\x00" TC), "example.com", NO },
+	{ "extra label behind", M(Q1 "\x07" "example" "\x03" "com" "\x04"
+	  "evil" "\x00" TC), "example.com", NO },
+	{ "root, then a zero QTYPE", M(Q1 EXCOM "\x00" TC), "example.com",
+	  YES },
+	{ "prefix of the name", M(Q1 "\x07" "example" "\x02" "co" "\x00" TC),
+	  "example.com", NO },
+	{ "label containing a dot", M(Q1 "\x0b" "example.com" "\x00" TC),
+	  "example.com", NO },
+	{ "NUL inside a label", M(Q1 "\x07" "exa\0ple" "\x03" "com" "\x00"
+	  TC), "example.com", NO },
+	{ "NUL label is well formed, next question read",
+	  M(Q2 "\x07" "exa\0ple" "\x03" "com" "\x00" TC EXCOM TC),
+	  "example.com", YES },
+	{ "empty label ends the name early", M(Q1 "\x07" "example" "\x00"
+	  "\x03" "com" "\x00" TC), "example.com", NO },
+	{ "no root label before the end", M(Q1 "\x07" "example" "\x03" "com"),
+	  "example.com", NO },
+	{ "no QTYPE and QCLASS", M(Q1 EXCOM), "example.com", NO },
+	{ "QTYPE only", M(Q1 EXCOM "\x00\x01"), "example.com", NO },
+	{ "QDCOUNT 0", M(Q0 EXCOM TC), "example.com", NO },
+	{ "QDCOUNT 2, second matches", M(Q2 "\x03" "org" "\x00" TC EXCOM TC),
+	  "example.com", YES },
+	{ "QDCOUNT 2, first matches, second malformed",
+	  M(Q2 EXCOM TC "\xc0\x0c" TC), "example.com", YES },
+	{ "QDCOUNT 2, first malformed stops the search",
+	  M(Q2 "\xc0\x0c" TC EXCOM TC), "example.com", NO },
+	{ "QDCOUNT 2, second missing", M(Q2 "\x03" "org" "\x00" TC),
+	  "example.com", NO },
+	{ "QDCOUNT 255", M(HDR("\x01", "\xff") EXCOM TC), "example.com",
+	  YES },
+	{ "QDCOUNT 65535", M("\x12\x34\x01\x00\xff\xff"
+	  "\x00\x00\x00\x00\x00\x00" EXCOM TC), "example.com", YES },
+	{ "response (QR=1)", M(HDR("\x81", "\x01") EXCOM TC), "example.com",
+	  NQ },
+	{ "response, other rule", M(HDR("\x81", "\x01") EXCOM TC), "org", NQ },
+	{ "opcode IQUERY", M(HDR("\x08", "\x01") EXCOM TC), "example.com",
+	  NQ },
+	{ "opcode STATUS", M(HDR("\x10", "\x01") EXCOM TC), "example.com",
+	  NQ },
+	{ "opcode NOTIFY", M(HDR("\x20", "\x01") EXCOM TC), "example.com",
+	  NQ },
+	{ "opcode UPDATE", M(HDR("\x28", "\x01") EXCOM TC), "example.com",
+	  NQ },
+	{ "opcode 15", M(HDR("\x78", "\x01") EXCOM TC), "example.com", NQ },
+	{ "AA TC RD RA Z RCODE bits set", M("\x12\x34\x07\xff\x00\x01"
+	  "\x00\x00\x00\x00\x00\x00" EXCOM TC), "example.com", YES },
+	{ "header only", M(Q1), "example.com", NO },
+	{ "header cut short", M("\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00"),
+	  "example.com", NQ },
+	{ "empty message", "", 0, "example.com", NQ },
+	{ "self pointer", M(Q1 "\xc0\x0c" TC), "example.com", NO },
+	{ "forward pointer", M(Q1 "\xc0\x12" TC EXCOM), "example.com", NO },
+	{ "pointer after a label not followed",
+	  M(Q2 EXCOM TC "\x03" "www" "\xc0\x0c" TC), "www.example.com", NO },
+	{ "reserved label type 01", M(Q1 "\x47" "example" "\x03" "com" "\x00"
+	  TC), "example.com", NO },
+	{ "reserved label type 10", M(Q1 "\x87" "example" "\x03" "com" "\x00"
+	  TC), "example.com", NO },
+	{ "reserved label type in second label", M(Q1 "\x07" "example"
+	  "\x43" "com" "\x00" TC), "example.com", NO },
+	{ "EDNS OPT record in additional section",
+	  M("\x12\x34\x01\x20\x00\x01\x00\x00\x00\x00\x00\x01" EXCOM TC
+	    "\x00" "\x00\x29" "\x10\x00" "\x00\x00\x00\x00" "\x00\x00"),
+	  "example.com", YES },
+	{ "trailing data", M(Q1 EXCOM TC "garbage\xc0\x0c\xff"),
+	  "example.com", YES },
+	{ "case folding is ASCII only (0x7f is not '_')",
+	  M(Q1 "\x03" "a\x7f" "b" "\x00" TC), "a_b", NO },
+	{ "case folding is ASCII only (0xc9 is not 'i')",
+	  M(Q1 "\x03" "a\xc9" "b" "\x00" TC), "aib", NO },
+	{ "underscore, digit, hyphen", M(Q1 "\x04" "_dns" "\x05" "X-1_y"
+	  "\x00" TC), "_DNS.x-1_Y", YES },
+	{ "single-label name", M(Q1 "\x09" "localhost" "\x00" TC),
+	  "localhost", YES },
+	{ "root name in packet", M(Q1 "\x00" TC), "com", NO },
+};
+
+static void test_cases(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		check_msg(cases[i].desc, cases[i].msg, cases[i].len,
+			  cases[i].rule, cases[i].want);
+}
+
+/* Append a name of @total wire octets made of labels of up to 63. */
+static unsigned int put_long_name(unsigned char *p, unsigned int total)
+{
+	unsigned int pos = 0, left = total - 1, n;
+
+	while (left) {
+		n = left - 1 > DNS_LABEL_MAX ? DNS_LABEL_MAX : left - 1;
+		if (left - (n + 1) == 1)	/* avoid a 0-octet tail */
+			n--;
+		p[pos++] = n;
+		memset(p + pos, 'a' + pos % 26, n);
+		pos += n;
+		left -= n + 1;
+	}
+	p[pos++] = 0;
+	return pos;
+}
+
+static void test_lengths(void)
+{
+	unsigned char msg[1024], rule[XT_DNS_NAME_SIZE];
+	char text[600], err[256];
+	unsigned int n, total;
+
+	for (total = 254; total <= 257; total++) {
+		memcpy(msg, Q2, DNS_HDR_LEN);
+		n = DNS_HDR_LEN;
+		n += put_long_name(msg + n, total);
+		memcpy(msg + n, TC EXCOM TC, 4 + 13 + 4);
+		n += 4 + 13 + 4;
+		snprintf(text, sizeof(text), total <= 255 ?
+			 "%u-octet name well formed, next question read" :
+			 "%u-octet name malformed, search stops", total);
+		check_msg(text, msg, n, "example.com", total <= 255 ? YES : NO);
+	}
+
+	/* The longest rule name: 127 octets in wire format. */
+	memcpy(msg, Q1, DNS_HDR_LEN);
+	n = DNS_HDR_LEN;
+	total = put_long_name(msg + n, XT_DNS_NAME_SIZE);
+	dns_name_decode(msg + n, total, text, sizeof(text));
+	n += total;
+	memcpy(msg + n, TC, 4);
+	check_msg("127-octet rule name", msg, n + 4, text, YES);
+	if (dns_name_encode(text, rule, sizeof(rule), err, sizeof(err)) !=
+	    XT_DNS_NAME_SIZE)
+		result(0, "127-octet name encodes to 127 octets");
+
+	/* A 63-octet label and its 64-octet neighbour. */
+	memcpy(msg, Q1, DNS_HDR_LEN);
+	msg[12] = 63;
+	memset(msg + 13, 'q', 63);
+	memcpy(msg + 76, "\x00" TC, 5);
+	memset(text, 'q', 63);
+	text[63] = 0;
+	check_msg("63-octet label", msg, 81, text, YES);
+	msg[12] = 64;
+	memset(msg + 13, 'q', 64);
+	memcpy(msg + 77, "\x00" TC, 5);
+	check_msg("64-octet label (reserved type) malformed", msg, 82, text,
+		  NO);
+}
+
+/* Cut a two-question message at every byte, two ways. */
+static void test_truncation(void)
+{
+	static const char full[] = Q2 "\x03" "org" "\x00" TC EXCOM TC;
+	unsigned int len = sizeof(full) - 1, cut;
+	unsigned char rule[XT_DNS_NAME_SIZE];
+	int v, want, agree, bad_bound = 0, bad_data = 0;
+
+	encode_rule("example.com", rule);
+	for (cut = 0; cut <= len; cut++) {
+		want = cut < DNS_HDR_LEN ? NQ : cut < len ? NO : YES;
+		/* UDP length field hides the rest; bytes still present. */
+		v = verdict((const unsigned char *)full, len, cut, rule,
+			    &agree);
+		if (v != want || !agree) {
+			bad_bound++;
+			printf("# length bound %u: got %s, want %s\n", cut,
+			       vname(v), vname(want));
+		}
+		/* Packet shorter than the UDP length field claims. */
+		v = verdict((const unsigned char *)full, cut, len, rule,
+			    &agree);
+		if (v != want || !agree) {
+			bad_data++;
+			printf("# data cut at %u: got %s, want %s\n", cut,
+			       vname(v), vname(want));
+		}
+	}
+	result(!bad_bound, "UDP length bound at every byte (%u cuts)", len + 1);
+	result(!bad_data, "packet truncated at every byte (%u cuts)", len + 1);
+}
+
+static void udp_case(const char *desc, const char *hdr, const void *msg,
+		     unsigned int len, int want)
+{
+	unsigned char pkt[512], rule[XT_DNS_NAME_SIZE];
+	struct flat_buf fb = { pkt, DNS_UDP_HDR_LEN + len };
+	int v;
+
+	encode_rule("example.com", rule);
+	memcpy(pkt, hdr, DNS_UDP_HDR_LEN);
+	memcpy(pkt + DNS_UDP_HDR_LEN, msg, len);
+	v = dns_udp_check(flat_get, &fb, 0, fb.len, rule, sizeof(rule));
+	result(v == want, "UDP: %s", desc);
+	if (v != want)
+		printf("# got %s, want %s\n", vname(v), vname(want));
+}
+
+static void test_udp(void)
+{
+	static const char q[] = Q1 EXCOM TC;	/* 29 octets, UDP len 37 */
+
+	udp_case("to port 53", "\xc3\x50\x00\x35\x00\x25\x00\x00", M(q), YES);
+	udp_case("to port 5353", "\xc3\x50\x14\xe9\x00\x25\x00\x00", M(q), NQ);
+	udp_case("from port 53 to 5353", "\x00\x35\x14\xe9\x00\x25\x00\x00",
+		 M(q), NQ);
+	udp_case("length 7", "\xc3\x50\x00\x35\x00\x07\x00\x00", M(q), NQ);
+	udp_case("length 19 (header cut)", "\xc3\x50\x00\x35\x00\x13\x00\x00",
+		 M(q), NQ);
+	udp_case("length 20 (header only)", "\xc3\x50\x00\x35\x00\x14\x00\x00",
+		 M(q), NO);
+	udp_case("length hides QCLASS", "\xc3\x50\x00\x35\x00\x23\x00\x00",
+		 M(q), NO);
+	udp_case("length beyond the data", "\xc3\x50\x00\x35\x01\x00\x00\x00",
+		 M(q), YES);
+	udp_case("no payload present", "\xc3\x50\x00\x35\x00\x25\x00\x00", "",
+		 0, NQ);
+	udp_case("length beyond the data, name cut", "\xc3\x50\x00\x35\x01"
+		 "\x00\x00\x00", M(Q1 "\x07" "example" "\x03" "co"), NO);
+}
+
+static void test_match_table(void)
+{
+	int ok = !dns_verdict_match(DNS_NOT_QUERY, 0) &&
+		 !dns_verdict_match(DNS_NOT_QUERY, 1) &&
+		 !dns_verdict_match(DNS_NAME_ABSENT, 0) &&
+		 dns_verdict_match(DNS_NAME_ABSENT, 1) &&
+		 dns_verdict_match(DNS_NAME_FOUND, 0) &&
+		 !dns_verdict_match(DNS_NAME_FOUND, 1);
+
+	result(ok, "inversion: non-queries never match, else name test ^ !");
+}
+
+static void name_case(const char *desc, const char *wire, unsigned int len,
+		      enum dns_name_err want)
+{
+	unsigned char field[XT_DNS_NAME_SIZE] = { 0 };
+	enum dns_name_err e;
+
+	memcpy(field, wire, len);
+	e = dns_name_check(field, sizeof(field));
+	result(e == want, "name check: %s", desc);
+	if (e != want)
+		printf("# got \"%s\", want \"%s\"\n", dns_name_strerror(e),
+		       dns_name_strerror(want));
+}
+
+static void test_name_check(void)
+{
+	unsigned char field[XT_DNS_NAME_SIZE];
+	unsigned int i;
+
+	name_case("valid", M(EXCOM), DNS_NAME_OK);
+	name_case("all zero", "", 0, DNS_NAME_EMPTY);
+	name_case("upper case", M("\x07" "Example" "\x03" "com"),
+		  DNS_NAME_BAD_CHAR);
+	name_case("dot in a label", M("\x0b" "example.com"),
+		  DNS_NAME_BAD_CHAR);
+	name_case("NUL in a label", M("\x03" "a\0b" "\x00"), DNS_NAME_BAD_CHAR);
+	name_case("pointer", M("\x03" "www" "\xc0\x0c"), DNS_NAME_LABEL_TYPE);
+	name_case("label type 01", M("\x41"), DNS_NAME_LABEL_TYPE);
+	name_case("trailing bytes", M(EXCOM "\x01"), DNS_NAME_TRAILING);
+	name_case("trailing byte at the end", M(EXCOM "\0\0\0\0"),
+		  DNS_NAME_OK);
+
+	memset(field, 0, sizeof(field));
+	put_long_name(field, XT_DNS_NAME_SIZE);
+	result(dns_name_check(field, sizeof(field)) == DNS_NAME_OK,
+	       "name check: 127 octets ending in the last byte");
+	field[XT_DNS_NAME_SIZE - 1] = 1;
+	result(dns_name_check(field, sizeof(field)) == DNS_NAME_NO_ROOT,
+	       "name check: label length in the last byte");
+	field[XT_DNS_NAME_SIZE - 1] = 0;
+	field[64] = 62;
+	result(dns_name_check(field, sizeof(field)) == DNS_NAME_NO_ROOT,
+	       "name check: label running into the last byte");
+	for (i = 0; i < sizeof(field); i++)
+		field[i] = i % 2 ? 'b' : 1;
+	field[sizeof(field) - 1] = 0;
+	result(dns_name_check(field, sizeof(field)) == DNS_NAME_OK,
+	       "name check: 63 one-octet labels");
+	for (i = 0; i <= DNS_NAME_TRAILING; i++)
+		if (!dns_name_strerror(i)[0])
+			result(0, "strerror %u", i);
+}
+
+static void encode_case(const char *text, const char *want_wire,
+			unsigned int want_len, const char *want_err)
+{
+	unsigned char wire[XT_DNS_NAME_SIZE], zero[XT_DNS_NAME_SIZE] = { 0 };
+	char err[256] = "", back[600];
+	int n = dns_name_encode(text, wire, sizeof(wire), err, sizeof(err));
+
+	if (want_err) {
+		result(n < 0 && strstr(err, want_err) &&
+		       !memcmp(wire, zero, sizeof(wire)),
+		       "encode rejects '%.40s'", text);
+		printf("# message: %s\n", err);
+		return;
+	}
+	dns_name_decode(wire, sizeof(wire), back, sizeof(back));
+	result(n == (int)want_len && !memcmp(wire, want_wire, want_len) &&
+	       !memcmp(wire + want_len, zero, sizeof(wire) - want_len) &&
+	       dns_name_check(wire, sizeof(wire)) == DNS_NAME_OK,
+	       "encode '%s' -> '%s'", text, back);
+	if (n < 0)
+		printf("# error: %s\n", err);
+}
+
+static void test_encode(void)
+{
+	char big[300];
+	unsigned char wire[16], wire63[65];
+	char text[64];
+
+	encode_case("example.com", M(EXCOM), NULL);
+	encode_case("Example.COM.", M(EXCOM), NULL);
+	encode_case("_dns-sd.x1", M("\x07" "_dns-sd" "\x02" "x1" "\x00"),
+		    NULL);
+	encode_case("", NULL, 0, "empty name");
+	encode_case(".", NULL, 0, "empty name");
+	encode_case("a..b", NULL, 0, "empty label");
+	encode_case(".a", NULL, 0, "empty label");
+	encode_case("a..", NULL, 0, "empty label");
+	encode_case("a b", NULL, 0, "invalid character ' '");
+	encode_case("a*b", NULL, 0, "invalid character '*'");
+	encode_case("caf\xc3\xa9", NULL, 0, "invalid character 0xc3");
+	encode_case("a/b", NULL, 0, "invalid character '/'");
+	memset(big, 'x', 64);
+	big[64] = 0;
+	encode_case(big, NULL, 0, "64 octets long, at most 63");
+	big[63] = 0;
+	wire63[0] = 63;
+	memset(wire63 + 1, 'x', 63);
+	wire63[64] = 0;
+	encode_case(big, (const char *)wire63, 65, NULL);
+	memset(big, 'y', 200);
+	for (int i = 63; i < 200; i += 64)
+		big[i] = '.';
+	big[126] = 0;	/* 126 text octets: 128 in wire format */
+	encode_case(big, NULL, 0, "128 octets in wire format, at most 127");
+
+	dns_name_decode((const unsigned char *)"\x03" "a\x01" "b" "\x00", 5,
+			text, sizeof(text));
+	result(!strcmp(text, "a\\001b"), "decode escapes odd bytes: %s", text);
+	dns_name_decode((const unsigned char *)EXCOM, 13, text, 6);
+	result(!strcmp(text, "examp"), "decode truncates to the buffer");
+	memcpy(wire, "\x05" "abcdefghij", 11);
+	dns_name_decode(wire, 4, text, sizeof(text));
+	result(!strcmp(text, "abc"), "decode stops at the end of the field");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 3 && !strcmp(argv[1], "--seeds"))
+		seed_dir = argv[2];
+	else if (argc != 1) {
+		fprintf(stderr, "usage: %s [--seeds DIR]\n", argv[0]);
+		return 2;
+	}
+	test_cases();
+	test_lengths();
+	test_truncation();
+	test_udp();
+	test_match_table();
+	test_name_check();
+	test_encode();
+	printf("# %d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}

@@ -1,0 +1,218 @@
+#!/usr/bin/env bash
+# Host test of the dns_name iptables plugin (libxt_dns_name.so): help text,
+# option errors, -L/save text, save -> parse round trip, restore --test, and
+# valgrind. It never changes the host's firewall: every iptables command
+# runs in a fresh network namespace (unshare -n), with --test or bad input.
+# Prints TAP lines; exits 1 if any "not ok". Env: BUILD_DIR, KLAB_ROOT.
+set -euo pipefail
+
+KLAB_ROOT=${KLAB_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
+BUILD_DIR=${BUILD_DIR:-$KLAB_ROOT/build}
+failures=0
+ok() { echo "ok - $*"; }
+not_ok() {
+	echo "not ok - $1"
+	shift
+	local line
+	for line in "$@"; do printf '%s\n' "$line" | sed 's/^/# /'; done
+	failures=$((failures + 1))
+}
+check() { # check DESCRIPTION COMMAND... : ok if the command succeeds
+	local desc=$1 out
+	shift
+	if out=$("$@" 2>&1); then
+		ok "$desc"
+	else
+		not_ok "$desc" "failed: $*" "$out"
+	fi
+}
+
+tmp=$(mktemp -d "$BUILD_DIR/dns-plugin.XXXXXX" 2>/dev/null) ||
+	tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+if ! make -s -C "$KLAB_ROOT/modules/xt_dns_name" BUILD_DIR="$BUILD_DIR" \
+	plugin host-tests >"$tmp/build.log" 2>&1; then
+	not_ok "build plugin and driver" "$(tail -20 "$tmp/build.log")"
+	exit 1
+fi
+ok "build plugin and driver ($(head -1 "$tmp/build.log"))"
+
+sys_libdir=$(pkg-config --variable=xtlibdir xtables)
+export XTABLES_LIBDIR="$BUILD_DIR/xtables:$sys_libdir"
+driver=$BUILD_DIR/host/xt_dns_name/xt-plugin-driver
+vg=(valgrind -q --leak-check=full --errors-for-leak-kinds=definite
+	--error-exitcode=99)
+netns() { unshare -n "$@"; }
+
+if ! netns true 2>/dev/null; then
+	echo "ok - plugin tests # SKIP cannot create a network namespace"
+	exit 0
+fi
+
+# --help shows the option and the semantics.
+help=$(netns iptables -m dns_name --help 2>&1 || true)
+for want in '[!] --domain name' 'QR=0, OPCODE=0' 'never' 'malformed' \
+	'subdomains do not match'; do
+	if grep -qF -- "$want" <<<"$help"; then
+		ok "--help mentions '$want'"
+	else
+		not_ok "--help mentions '$want'" "$help"
+	fi
+done
+
+# Bad names fail in parsing (exit 2) with a clear message.
+long_label=$(printf 'x%.0s' {1..64})
+long_name="$(printf 'y%.0s' {1..63}).$(printf 'y%.0s' {1..62})"
+max_name=${long_name%y}	# 127 octets in wire format: the longest that fits
+bad_names=(
+	''		'empty name'
+	'.'		'empty name'
+	'a..b'		'empty label'
+	'.a'		'empty label'
+	'a..'		'empty label'
+	"$long_label"	'64 octets long, at most 63'
+	"$long_name"	'128 octets in wire format, at most 127 fit'
+	'a b'		"invalid character ' '"
+	'exa*mple.com'	"invalid character '*'"
+	'ex@mple.com'	"invalid character '@'"
+	'a/b'		"invalid character '/'"
+	'café.com'	'invalid character 0xc3'
+)
+for ((i = 0; i < ${#bad_names[@]}; i += 2)); do
+	name=${bad_names[i]}
+	prefix="dns_name: bad --domain \"$name\": "
+	want=${bad_names[i + 1]}
+	for ipt in iptables-legacy iptables-nft ip6tables-legacy; do
+		rc=0
+		out=$(netns "$ipt" -A OUTPUT -p udp -m dns_name \
+			--domain "$name" -j DROP 2>&1) || rc=$?
+		if [[ $rc -eq 2 ]] && grep -F -- "$prefix" <<<"$out" |
+			grep -qF -- "$want"; then
+			ok "$ipt rejects --domain '${name:0:20}'"
+		else
+			not_ok "$ipt rejects --domain '${name:0:20}'" \
+				"exit $rc, want 2 and: $prefix...$want" "$out"
+		fi
+	done
+done
+
+expect_fail() { # DESC WANT-MESSAGE ARGS...
+	local desc=$1 want=$2 rc=0 out
+	shift 2
+	out=$(netns iptables-legacy -A OUTPUT -p udp "$@" -j DROP 2>&1) ||
+		rc=$?
+	if [[ $rc -eq 2 ]] && grep -qF -- "$want" <<<"$out"; then
+		ok "$desc"
+	else
+		not_ok "$desc" "exit $rc, want 2 and: $want" "$out"
+	fi
+}
+expect_fail "--domain is mandatory" 'option "--domain" must be specified' \
+	-m dns_name
+expect_fail "--domain only once" 'can only be used once' \
+	-m dns_name --domain a.com --domain b.com
+expect_fail "--raw-hex only in the test build" 'unknown option' \
+	-m dns_name --raw-hex 01
+
+# -L and save text, through the plugin itself (no kernel rule needed).
+drive() { "$driver" "$@" 2>&1; }
+expect_text() { # DESC WANT-PRINT WANT-SAVE ARGS...
+	local desc=$1 print=$2 save=$3 out
+	shift 3
+	out=$(drive "$@") || true
+	if grep -qxF -- "print: $print" <<<"$out" &&
+		grep -qxF -- "save: $save" <<<"$out"; then
+		ok "$desc"
+	else
+		not_ok "$desc" "want print: $print" "want save: $save" "$out"
+	fi
+}
+expect_text "-L and save text" 'dns_name domain example.com' \
+	'--domain example.com' --domain example.com
+expect_text "-L and save text, inverted" 'dns_name domain ! example.com' \
+	'! --domain example.com' ! --domain example.com
+expect_text "stored lowercase, trailing dot dropped" \
+	'dns_name domain www.example-1_x.com' \
+	'--domain www.example-1_x.com' --domain WWW.Example-1_X.COM.
+
+# The save text parses back to the same match data.
+for args in "--domain example.com" "! --domain Example.COM." \
+	"--domain $max_name" "--domain _srv.a"; do
+	read -ra argv <<<"$args"
+	first=$(drive "${argv[@]}") || true
+	read -ra again <<<"$(sed -n 's/^save: //p' <<<"$first")"
+	second=$(drive "${again[@]}") || true
+	if [[ $first == *data:* && $first == "$second" ]]; then
+		ok "save round trip: ${args:0:40}"
+	else
+		not_ok "save round trip: ${args:0:40}" "$first" "$second"
+	fi
+done
+
+# Wire format in the data: flags, then the name, zero padded.
+data=$(drive ! --domain Example.COM | sed -n 's/^data://p')
+want=03076578616d706c6503636f6d00
+if [[ $data == "$want"* && ${data#"$want"} =~ ^0+$ && ${#data} -eq 256 ]]
+then
+	ok "match data is flags + lowercase wire name + zeroes"
+else
+	not_ok "match data is flags + lowercase wire name + zeroes" "$data"
+fi
+
+# The unchecked test build copies raw bytes, for the guest EINVAL test.
+raw=05ff41
+data=$(XTABLES_LIBDIR="$BUILD_DIR/xtables-unchecked" drive --raw-hex $raw |
+	sed -n 's/^data://p')
+if [[ $data == "$raw"* && ${#data} -eq 256 ]]; then
+	ok "unchecked build: --raw-hex fills the struct"
+else
+	not_ok "unchecked build: --raw-hex fills the struct" "$data"
+fi
+
+# Whole rulesets in iptables-save form pass restore --test.
+cat >"$tmp/rules4" <<'RULES'
+*filter
+-A OUTPUT -p udp -m dns_name --domain example.com -j DROP
+-A OUTPUT -p udp -m dns_name ! --domain allowed.com -j DROP
+COMMIT
+RULES
+sed 's/allowed/other/' "$tmp/rules4" >"$tmp/rules6"
+for restore in iptables-legacy-restore iptables-nft-restore; do
+	check "$restore --test accepts dns_name rules" \
+		netns "$restore" --test "$tmp/rules4"
+	v6=${restore/iptables/ip6tables}
+	check "$v6 --test accepts dns_name rules" \
+		netns "$v6" --test "$tmp/rules6"
+done
+sed 's/example.com/a..b/' "$tmp/rules4" >"$tmp/bad"
+rc=0
+out=$(netns iptables-legacy-restore --test "$tmp/bad" 2>&1) || rc=$?
+if [[ $rc -ne 0 ]] && grep -qF 'empty label' <<<"$out"; then
+	ok "restore --test rejects a bad name"
+else
+	not_ok "restore --test rejects a bad name" "exit $rc" "$out"
+fi
+
+# valgrind: the plugin under libxtables and iptables-legacy.
+vg_check() { # DESC EXPECTED-EXIT COMMAND...
+	local desc=$1 want=$2 rc=0
+	shift 2
+	"${vg[@]}" --log-file="$tmp/vg.log" "$@" >/dev/null 2>&1 || rc=$?
+	if [[ $rc -eq $want ]] && ! grep -q . "$tmp/vg.log"; then
+		ok "valgrind clean: $desc"
+	else
+		not_ok "valgrind clean: $desc" "exit $rc (want $want)" \
+			"$(head -30 "$tmp/vg.log")"
+	fi
+}
+vg_check "driver, inverted name" 0 "$driver" ! --domain Example.COM.
+vg_check "driver, bad name" 2 "$driver" --domain a..b
+vg_check "driver, unchecked raw bytes" 0 env \
+	XTABLES_LIBDIR="$BUILD_DIR/xtables-unchecked" "$driver" --raw-hex 0100
+vg_check "iptables-legacy-restore --test" 0 \
+	unshare -n iptables-legacy-restore --test "$tmp/rules4"
+vg_check "iptables-legacy, bad name" 2 unshare -n iptables-legacy \
+	-A OUTPUT -p udp -m dns_name --domain 'a..b' -j DROP
+
+[[ $failures -eq 0 ]]
