@@ -76,8 +76,11 @@ expect {
 	timeout { puts "\nEXPECT: no shell prompt"; exit 3 }
 }
 send "uname -r\r"
-expect -re {\n([0-9][^\r\n ]*)\r}
-puts "\nEXPECT: guest release $expect_out(1,string)"
+# (bash may put a bracketed-paste escape before the output, on the same line)
+expect {
+	-re {([0-9]+\.[0-9]+[^\r\n ]*)\r\n} { puts "\nEXPECT: guest release $expect_out(1,string)" }
+	timeout { puts "\nEXPECT: uname -r did not answer"; exit 5 }
+}
 send "poweroff\r"
 expect {
 	eof {}
