@@ -15,6 +15,7 @@ MIRROR ?=## the guest's apt mirror (default: the host's, read from its apt sourc
 IMAGE_SIZE ?= 2G## size of the (sparse) disk image
 ACCEL ?=## kvm or tcg (default: kvm where it really works)
 NET ?= restricted## restricted = user networking that cannot leave this machine; user = unrestricted
+VM_ARGS ?=## extra run-vm.sh options for make vm (e.g. --mem 2048, --log FILE)
 T ?=## run only this guest test (make test-in-guest T=name)
 TEST_KERNELS ?= $(KERNEL) $(filter-out $(KERNEL),lab debian)## the kernels make test runs the guest suite on
 DEBIAN_DBG ?= 0## 1: also fetch Debian's debug vmlinux (855 MB) for KERNEL=debian
@@ -73,7 +74,7 @@ inject: modules ## put the modules, plugin and guest tests into the image
 	@$(ROOT)/vm/inject.sh
 
 vm: deps inject ## set everything up and boot the lab (login root/root; Ctrl-A X quits)
-	@$(ROOT)/run-vm.sh
+	@$(ROOT)/run-vm.sh $(VM_ARGS)
 
 gdb: inject ## boot with the gdbstub and attach gdb with vmlinux and lx-* scripts
 	@$(ROOT)/vm/gdb.sh

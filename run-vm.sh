@@ -89,6 +89,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+trap 'exit 129' HUP # the terminal went away: the VM goes with it
 
 [ -n "$log" ] || log=$work/serial.log
 : >"$log" || fail "cannot write the log file $log"

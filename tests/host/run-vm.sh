@@ -13,14 +13,15 @@ not_ok() {
 	[ $# -eq 0 ] || printf '%s\n' "$@" | tail -n 20 | sed 's/^/#   /'
 	failures=$((failures + 1))
 }
-vm() { "$ROOT/run-vm.sh" "$@"; }
+vm() { "$ROOT/run-vm.sh" --log "$tmp/vm.log" "$@"; }
 
 if [ ! -f "$KIMAGE" ] || [ ! -f "$IMAGE" ]; then
 	echo "ok - run-vm.sh checks # SKIP no kernel/image for KERNEL=$KERNEL (make inject)"
 	exit 0
 fi
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+# Every VM started here logs under $tmp: none may outlive the test, whatever happens.
+trap 'pkill -f "logfile=$tmp/" 2>/dev/null; rm -rf "$tmp"' EXIT
 
 # --exec returns the guest command's status.
 for want in 0 7; do
@@ -90,7 +91,7 @@ catch wait result
 exit [lindex $result 3]
 EXP
 start=$SECONDS rc=0
-expect -f "$tmp/login.exp" make -s -C "$ROOT" vm >"$tmp/login.out" 2>&1 || rc=$?
+expect -f "$tmp/login.exp" make -s -C "$ROOT" vm VM_ARGS="--log $tmp/login.log" >"$tmp/login.out" 2>&1 || rc=$?
 if [ "$rc" -eq 0 ] && grep -q "EXPECT: guest release $release" "$tmp/login.out"; then
 	ok "make vm: login root/root, uname -r, poweroff returns to the shell ($((SECONDS - start))s)"
 else
