@@ -69,8 +69,7 @@ tools: ## build the host tools (oops-decode, dns-name-match) into BUILD_DIR/bin
 	@$(MAKE) -s -C $(ROOT)/tools/oops-decode
 	@$(MAKE) -s -C $(ROOT)/tools/dns-name-match
 
-inject: modules ## put the modules, plugin and guest tests into the image
-	@[ -f "$(IMAGE)" ] || $(MAKE) -s image
+inject: modules image ## put the modules, plugin and guest tests into the image
 	@$(ROOT)/vm/inject.sh
 
 vm: deps inject ## set everything up and boot the lab (login root/root; Ctrl-A X quits)

@@ -9,7 +9,7 @@ usage() { sed -n '2,5s/^# \{0,1\}//p' "$0"; }
 
 declare -A group=(
 	[kernel]="build-essential bc bison flex libelf-dev libssl-dev cpio kmod rsync python3 xz-utils ccache"
-	[image]="debootstrap e2fsprogs"
+	[image]="debootstrap e2fsprogs kmod psmisc"
 	[vm]="qemu-system-x86 qemu-utils gdb"
 	[modules]="build-essential kmod libxtables-dev pkg-config"
 	[tools]="build-essential binutils clang libclang-rt-14-dev valgrind"
