@@ -79,7 +79,7 @@ expect {
 send "uname -r\r"
 # (bash may put a bracketed-paste escape before the output, on the same line)
 expect {
-	-re {([0-9]+\.[0-9]+[^\r\n ]*)\r\n} { puts "\nEXPECT: guest release $expect_out(1,string)" }
+	-re {([0-9]+\.[0-9]+[^\r\n ]*)[\r\n]} { puts "\nEXPECT: guest release $expect_out(1,string)" }
 	timeout { puts "\nEXPECT: uname -r did not answer"; exit 5 }
 }
 send "poweroff\r"
