@@ -12,15 +12,8 @@ ROOT=${KLAB_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 KERNEL=debian
 # shellcheck source=tools/paths.sh
 . "$ROOT/tools/paths.sh"
-failures=0
-ok() { echo "ok - $1"; }
-not_ok() {
-	echo "not ok - $1"
-	shift
-	printf '#   %s\n' "$@"
-	failures=$((failures + 1))
-}
-check() { local d=$1; shift; if "$@" >/dev/null 2>&1; then ok "$d"; else not_ok "$d" "failed: $*"; fi; }
+# shellcheck source=tests/lib/tap.sh
+. "$ROOT/tests/lib/tap.sh"
 
 tmp=$(mktemp -d)
 qemu_pid=''
@@ -42,7 +35,7 @@ fi
 
 if [ ! -f "$KIMAGE" ] || [ ! -f "$INITRD" ] || [ ! -f "$KOUT/include/config/kernel.release" ]; then
 	echo "ok - Debian kernel checks # SKIP not prepared in $(dirname "$KOUT") (run make kernel KERNEL=debian BUILD_DIR=$BUILD_DIR)"
-	[ "$failures" -eq 0 ]
+	tap_finish
 	exit
 fi
 release=$(cat "$KOUT/include/config/kernel.release")
@@ -177,4 +170,4 @@ else
 	echo "ok - run-vm.sh --exec on the lab image # SKIP no $IMAGE (run make image KERNEL=debian)"
 fi
 
-[ "$failures" -eq 0 ]
+tap_finish

@@ -18,15 +18,9 @@ rc=0
 T='' "$ROOT/vm/run-tests.sh" --tests-dir "$ROOT/tests/guest-fixtures" >"$out" 2>&1 || rc=$?
 sed 's/^/#   | /' "$out"
 
-failures=0
-# expect DESC REGEX: a line of the runner's output matches REGEX.
-expect() {
-	if grep -qE -- "$2" "$out"; then echo "ok - $1"; else
-		echo "not ok - $1"
-		echo "#   no line matches: $2"
-		failures=$((failures + 1))
-	fi
-}
+# shellcheck source=tests/lib/tap.sh
+. "$ROOT/tests/lib/tap.sh"
+expect() { expect_line "$out" "$@"; }
 expect "a passing test is ok" '^ok [0-9]+ - 01-pass.sh$'
 expect "a failing test is not ok" '^not ok [0-9]+ - 02-fail.sh # exit 1$'
 expect "... and its output is shown" '^#   deliberate failure: expected 2, got 3$'
@@ -40,8 +34,7 @@ expect "a panic is reported # panic" '^not ok [0-9]+ - 07-panic.sh # panic$'
 expect "... with the panic text" '^#   .*Kernel panic - not syncing'
 expect "the test after the panic still runs" '^ok [0-9]+ - 08-after-panic.sh$'
 expect "the summary counts them" '^3 passed, 5 failed, 0 skipped$'
-if [ "$rc" -eq 1 ]; then echo "ok - the runner exits 1 when a test failed"; else
-	echo "not ok - the runner exits 1 when a test failed (got $rc)"
-	failures=$((failures + 1))
+if [ "$rc" -eq 1 ]; then ok "the runner exits 1 when a test failed"; else
+	not_ok "the runner exits 1 when a test failed (got $rc)"
 fi
-[ "$failures" -eq 0 ]
+tap_finish

@@ -5,15 +5,8 @@ set -euo pipefail
 ROOT=${KLAB_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 # shellcheck source=tools/paths.sh
 . "$ROOT/tools/paths.sh"
-failures=0
-ok() { echo "ok - $1"; }
-not_ok() {
-	echo "not ok - $1"
-	shift
-	printf '#   %s\n' "$@"
-	failures=$((failures + 1))
-}
-check() { local d=$1; shift; if "$@" >/dev/null 2>&1; then ok "$d"; else not_ok "$d" "failed: $*"; fi; }
+# shellcheck source=tests/lib/tap.sh
+. "$ROOT/tests/lib/tap.sh"
 
 if [ "$KERNEL" != lab ] || [ ! -f "$KOUT/vmlinux" ]; then
 	echo "ok - kernel build checks # SKIP no lab kernel at $KOUT (run make kernel)"
@@ -81,4 +74,4 @@ expect_failure "a fragment asking for a non-existent option fails, naming it" \
 	"CONFIG_KERNEL_LAB_NO_SUCH_OPTION" KLAB_PATCH_DIR="$tmp/patches" KOUT="$tmp/out3" \
 	KSRC="${KSRC:-$BUILD_DIR/src/linux-source-6.12}"
 
-[ "$failures" -eq 0 ]
+tap_finish

@@ -6,14 +6,9 @@ set -euo pipefail
 ROOT=${KLAB_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 # shellcheck source=tools/paths.sh
 . "$ROOT/tools/paths.sh"
-failures=0
-expect() { # DESC REGEX
-	if grep -qE -- "$2" "$out"; then echo "ok - $1"; else
-		echo "not ok - $1"
-		echo "#   no line matches: $2"
-		failures=$((failures + 1))
-	fi
-}
+# shellcheck source=tests/lib/tap.sh
+. "$ROOT/tests/lib/tap.sh"
+expect() { expect_line "$out" "$@"; }
 
 src=$KOUT-ext/my_first_module-buggy/my_first_module.c
 if [ ! -f "$KIMAGE" ] || [ ! -f "$IMAGE" ] || [ ! -f "$src" ] || [ ! -x "$BUILD_DIR/bin/oops-decode" ]; then
@@ -25,9 +20,8 @@ trap 'rm -f "$out"' EXIT
 rc=0
 "$ROOT/vm/oops.sh" >"$out" 2>&1 || rc=$?
 sed 's/^/#   | /' "$out"
-if [ "$rc" -eq 0 ]; then echo "ok - make oops reproduces and traces the oops"; else
-	echo "not ok - make oops reproduces and traces the oops (exit $rc)"
-	failures=$((failures + 1))
+if [ "$rc" -eq 0 ]; then ok "make oops reproduces and traces the oops"; else
+	not_ok "make oops reproduces and traces the oops (exit $rc)"
 fi
 
 line=$(grep -n 'NULL) = 0xff;' "$src" | cut -d: -f1)
@@ -41,4 +35,4 @@ expect "addr2line gives the line of the NULL store ($line)" "my_first_module\.c:
 expect "objdump marks the faulting instruction" '^--> '
 expect "the call trace resolves do_one_initcall to file:line" 'do_one_initcall\+0x[0-9a-f]+/0x[0-9a-f]+.*main\.c:[0-9]+'
 expect "the call trace resolves do_init_module to file:line" 'do_init_module\+0x[0-9a-f]+/0x[0-9a-f]+.*main\.c:[0-9]+'
-[ "$failures" -eq 0 ]
+tap_finish

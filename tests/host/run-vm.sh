@@ -5,14 +5,8 @@ set -euo pipefail
 ROOT=${KLAB_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 # shellcheck source=tools/paths.sh
 . "$ROOT/tools/paths.sh"
-failures=0
-ok() { echo "ok - $1"; }
-not_ok() {
-	echo "not ok - $1"
-	shift
-	[ $# -eq 0 ] || printf '%s\n' "$@" | tail -n 20 | sed 's/^/#   /'
-	failures=$((failures + 1))
-}
+# shellcheck source=tests/lib/tap.sh
+. "$ROOT/tests/lib/tap.sh"
 vm() { "$ROOT/run-vm.sh" --log "$tmp/vm.log" "$@"; }
 
 if [ ! -f "$KIMAGE" ] || [ ! -f "$IMAGE" ]; then
@@ -116,4 +110,4 @@ expect_setup_error() { # DESC PATTERN ARGS...
 expect_setup_error "a missing kernel is a clear error" "no kernel at /nonexistent" --kernel /nonexistent --exec true
 expect_setup_error "a missing image is a clear error" "no disk image at /nonexistent" --image /nonexistent --exec true
 expect_setup_error "an unknown option is a clear error" "unknown option '--bogus'" --bogus
-[ "$failures" -eq 0 ]
+tap_finish
