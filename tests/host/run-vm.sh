@@ -15,7 +15,7 @@ if [ ! -f "$KIMAGE" ] || [ ! -f "$IMAGE" ]; then
 fi
 tmp=$(mktemp -d)
 # Every VM started here logs under $tmp: none may outlive the test, whatever happens.
-trap 'pkill -f "logfile=$tmp/" 2>/dev/null; rm -rf "$tmp"' EXIT
+trap 'pkill -f "logfile=$tmp/" || true; rm -rf "$tmp"' EXIT
 
 # --exec returns the guest command's status.
 for want in 0 7; do
