@@ -10,7 +10,7 @@
 #   # kernels: lab          the kernels it applies to; elsewhere it is skipped, with the reason
 # Tests that cannot crash share one boot; when the kernel dies during a test, that test is
 # reported (# oops, # panic, # timeout) and the tests after it run in a fresh boot.
-# Logs: BUILD_DIR/logs/test-in-guest/NAME.log (output + kernel log), boot-N.serial.log.
+# Logs: BUILD_DIR/logs/test-in-guest/KERNEL/NAME.log (output + kernel log), boot-N.serial.log.
 # Exit: 0 all passed (or skipped), 1 a test failed, 2 setup error.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -53,7 +53,7 @@ fi
 
 accel=$("$ROOT/tools/accel.sh")
 case $accel in tcg*) scale=3 ;; *) scale=1 ;; esac
-logdir=$BUILD_DIR/logs/test-in-guest
+logdir=$BUILD_DIR/logs/test-in-guest/$KERNEL
 rm -rf "$logdir"
 mkdir -p "$logdir"
 echo "# guest tests: ${#all[@]} on KERNEL=$KERNEL, accelerator ${accel%% *} (timeouts x$scale); logs in $logdir"
