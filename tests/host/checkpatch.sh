@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# checkpatch.pl (--strict) on the xt_dns_name kernel-side C files: the
-# module and the shared parser it compiles in. Needs a kernel tree with
+# checkpatch.pl (--strict) on the lab's kernel C: my_first_module, and the xt_dns_name
+# module with the shared parser it compiles in. Needs a kernel tree with
 # scripts/checkpatch.pl at $KSRC, $BUILD_DIR/src/linux-source-6.12 or
 # /var/cache/kernel-lab/src/linux-source-6.12; skips visibly without one.
 # Prints TAP lines; exits 1 if any "not ok". Env: BUILD_DIR, KLAB_ROOT, KSRC.
@@ -8,9 +8,10 @@ set -euo pipefail
 
 KLAB_ROOT=${KLAB_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 BUILD_DIR=${BUILD_DIR:-$KLAB_ROOT/build}
-src=$KLAB_ROOT/modules/xt_dns_name
-files=(module/xt_dns_name_main.c parser/dns_parse.c parser/dns_parse.h
-	include/xt_dns_name.h)
+src=$KLAB_ROOT/modules
+files=(my_first_module/my_first_module.c
+	xt_dns_name/module/xt_dns_name_main.c xt_dns_name/parser/dns_parse.c
+	xt_dns_name/parser/dns_parse.h xt_dns_name/include/xt_dns_name.h)
 
 checkpatch=
 for tree in ${KSRC:+"$KSRC"} "$BUILD_DIR/src/linux-source-6.12" \
@@ -21,7 +22,7 @@ for tree in ${KSRC:+"$KSRC"} "$BUILD_DIR/src/linux-source-6.12" \
 	fi
 done
 if [[ -z $checkpatch ]]; then
-	echo "ok - checkpatch xt_dns_name # SKIP no kernel tree with" \
+	echo "ok - checkpatch # SKIP no kernel tree with" \
 		"scripts/checkpatch.pl (set KSRC)"
 	exit 0
 fi
