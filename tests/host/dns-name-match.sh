@@ -10,15 +10,8 @@ KLAB_ROOT=${KLAB_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 BUILD_DIR=${BUILD_DIR:-$KLAB_ROOT/build}
 tool_dir=$KLAB_ROOT/tools/dns-name-match
 data=$BUILD_DIR/host/dns-name-match-data
-failures=0
-ok() { echo "ok - $*"; }
-not_ok() {
-	echo "not ok - $1"
-	shift
-	local line
-	for line in "$@"; do printf '%s\n' "$line" | sed 's/^/# /'; done
-	failures=$((failures + 1))
-}
+# shellcheck source=tests/lib/tap.sh
+. "$KLAB_ROOT/tests/lib/tap.sh"
 
 mkdir -p "$BUILD_DIR/host"
 if ! make -s -C "$tool_dir" BUILD_DIR="$BUILD_DIR" all asan \
@@ -127,4 +120,4 @@ else
 	not_ok "usage errors exit 2" "exit $rc"
 fi
 
-[[ $failures -eq 0 ]]
+tap_finish

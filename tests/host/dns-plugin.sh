@@ -8,24 +8,8 @@ set -euo pipefail
 
 KLAB_ROOT=${KLAB_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 BUILD_DIR=${BUILD_DIR:-$KLAB_ROOT/build}
-failures=0
-ok() { echo "ok - $*"; }
-not_ok() {
-	echo "not ok - $1"
-	shift
-	local line
-	for line in "$@"; do printf '%s\n' "$line" | sed 's/^/# /'; done
-	failures=$((failures + 1))
-}
-check() { # check DESCRIPTION COMMAND... : ok if the command succeeds
-	local desc=$1 out
-	shift
-	if out=$("$@" 2>&1); then
-		ok "$desc"
-	else
-		not_ok "$desc" "failed: $*" "$out"
-	fi
-}
+# shellcheck source=tests/lib/tap.sh
+. "$KLAB_ROOT/tests/lib/tap.sh"
 
 tmp=$(mktemp -d "$BUILD_DIR/dns-plugin.XXXXXX" 2>/dev/null) ||
 	tmp=$(mktemp -d)
@@ -215,4 +199,4 @@ vg_check "iptables-legacy-restore --test" 0 \
 vg_check "iptables-legacy, bad name" 2 unshare -n iptables-legacy \
 	-A OUTPUT -p udp -m dns_name --domain 'a..b' -j DROP
 
-[[ $failures -eq 0 ]]
+tap_finish

@@ -10,23 +10,8 @@
 set -euo pipefail
 
 KLAB_ROOT=${KLAB_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
-n=0 failed=0
-pass() { n=$((n + 1)); echo "ok - $1"; }
-skip() { n=$((n + 1)); echo "ok - $1 # SKIP $2"; }
-fail() {
-	n=$((n + 1)) failed=$((failed + 1))
-	echo "not ok - $1"
-	shift
-	local l
-	for l in "$@"; do printf '# %s\n' "$l"; done
-}
-expect() {
-	if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "want: $2" "got:  $3"; fi
-}
-finish() {
-	echo "1..$n"
-	exit $((failed > 0))
-}
+# shellcheck source=tests/lib/tap.sh
+. "$KLAB_ROOT/tests/lib/tap.sh"
 
 # the lab's paths (ROOTFS, KOUT, MODULES_STAGING) exactly as the Makefile derives them
 # shellcheck source-path=SCRIPTDIR source=../../tools/paths.sh
@@ -35,12 +20,12 @@ MKIMAGE=$KLAB_ROOT/vm/mkimage.sh
 
 if [ ! -f "$ROOTFS.stamp" ]; then
 	skip "image build" "no finished rootfs at $ROOTFS (make rootfs)"
-	finish
+	tap_done
 fi
 release=$(cat "$KOUT/include/config/kernel.release" 2>/dev/null || true)
 if [ -z "$release" ] || [ ! -d "$MODULES_STAGING/lib/modules/$release" ]; then
 	skip "image build" "no staged kernel modules in $MODULES_STAGING (make kernel)"
-	finish
+	tap_done
 fi
 PATH=$PATH:/sbin:/usr/sbin
 
@@ -51,58 +36,58 @@ img=$t/images/test.ext4
 
 # missing inputs: the message says what to run
 out=$(ROOTFS=$t/none KOUT=$KOUT IMAGE=$img "$MKIMAGE" 2>&1) && rc=0 || rc=$?
-if [ "$rc" -eq 1 ] && grep -q 'make rootfs' <<<"$out"; then pass "missing rootfs: says run make rootfs"; else fail "missing rootfs: says run make rootfs" "$out"; fi
+if [ "$rc" -eq 1 ] && grep -q 'make rootfs' <<<"$out"; then ok "missing rootfs: says run make rootfs"; else not_ok "missing rootfs: says run make rootfs" "$out"; fi
 out=$(ROOTFS=$ROOTFS KOUT=$t/none IMAGE=$img "$MKIMAGE" 2>&1) && rc=0 || rc=$?
-if [ "$rc" -eq 1 ] && grep -q 'make kernel' <<<"$out"; then pass "missing kernel: says run make kernel"; else fail "missing kernel: says run make kernel" "$out"; fi
+if [ "$rc" -eq 1 ] && grep -q 'make kernel' <<<"$out"; then ok "missing kernel: says run make kernel"; else not_ok "missing kernel: says run make kernel" "$out"; fi
 
 # (output to a file, not $(...): run_logged's ticker leaves a sleep holding a pipe open)
 start=$SECONDS
 if ROOTFS=$ROOTFS KOUT=$KOUT IMAGE=$img IMAGE_SIZE=2G "$MKIMAGE" >"$t/out" 2>&1; then
-	pass "mkimage.sh builds an image ($((SECONDS - start)) s)"
+	ok "mkimage.sh builds an image ($((SECONDS - start)) s)"
 else
-	fail "mkimage.sh builds an image" "$(cat "$t/out")"
-	finish
+	not_ok "mkimage.sh builds an image" "$(cat "$t/out")"
+	tap_done
 fi
-expect "no temporary left beside the image" "" "$(find "$t/images" -name '*.tmp.*' -o -name '*.tree.*')"
-if out=$(e2fsck -fn "$img" 2>&1); then pass "e2fsck -fn is clean"; else fail "e2fsck -fn is clean" "$(tail -n 5 <<<"$out")"; fi
-expect "label is kernel-lab" "kernel-lab" "$(dumpe2fs -h "$img" 2>/dev/null | sed -n 's/^Filesystem volume name: *//p')"
+expect_eq "no temporary left beside the image" "" "$(find "$t/images" -name '*.tmp.*' -o -name '*.tree.*')"
+if out=$(e2fsck -fn "$img" 2>&1); then ok "e2fsck -fn is clean"; else not_ok "e2fsck -fn is clean" "$(tail -n 5 <<<"$out")"; fi
+expect_eq "label is kernel-lab" "kernel-lab" "$(dumpe2fs -h "$img" 2>/dev/null | sed -n 's/^Filesystem volume name: *//p')"
 apparent=$(stat -c %s "$img") used=$(($(stat -c %b "$img") * 512))
-if [ "$used" -lt "$apparent" ]; then pass "image is sparse ($((used >> 20)) MiB of $((apparent >> 20)) MiB)"; else fail "image is sparse" "$used of $apparent bytes"; fi
+if [ "$used" -lt "$apparent" ]; then ok "image is sparse ($((used >> 20)) MiB of $((apparent >> 20)) MiB)"; else not_ok "image is sparse" "$used of $apparent bytes"; fi
 
 dbg() { debugfs -R "$1" "$img" 2>/dev/null; }
 dep=$(dbg "cat /lib/modules/$release/modules.dep")
-if [ -n "$dep" ]; then pass "/lib/modules/$release/modules.dep exists"; else fail "/lib/modules/$release/modules.dep exists"; fi
+if [ -n "$dep" ]; then ok "/lib/modules/$release/modules.dep exists"; else not_ok "/lib/modules/$release/modules.dep exists"; fi
 nko=$(find "$MODULES_STAGING/lib/modules/$release" -name '*.ko*' | wc -l)
-expect "modules.dep lists every staged module ($nko)" "$nko" "$(grep -c '\.ko[^:]*:' <<<"$dep" || true)"
-expect "no host build/source links in the image" "" "$(dbg "ls /lib/modules/$release" | grep -ow -e build -e source || true)"
-expect "/etc/hostname" "kernel-lab" "$(dbg 'cat /etc/hostname')"
+expect_eq "modules.dep lists every staged module ($nko)" "$nko" "$(grep -c '\.ko[^:]*:' <<<"$dep" || true)"
+expect_eq "no host build/source links in the image" "" "$(dbg "ls /lib/modules/$release" | grep -ow -e build -e source || true)"
+expect_eq "/etc/hostname" "kernel-lab" "$(dbg 'cat /etc/hostname')"
 pw=$(dbg 'cat /etc/shadow' | awk -F: '$1 == "root" { print $2 }')
 case $pw in
-"" | '!'* | '*'*) fail "root's shadow entry has a usable password" "root:$pw" ;;
-*) pass "root's shadow entry has a usable password" ;;
+"" | '!'* | '*'*) not_ok "root's shadow entry has a usable password" "root:$pw" ;;
+*) ok "root's shadow entry has a usable password" ;;
 esac
-expect "user lab exists" "lab" "$(dbg 'cat /etc/passwd' | awk -F: '$1 == "lab" { print $1 }')"
-expect "serial-getty@ttyS0 enabled" "symlink" \
+expect_eq "user lab exists" "lab" "$(dbg 'cat /etc/passwd' | awk -F: '$1 == "lab" { print $1 }')"
+expect_eq "serial-getty@ttyS0 enabled" "symlink" \
 	"$(dbg 'stat /etc/systemd/system/getty.target.wants/serial-getty@ttyS0.service' | awk '/Type:/ { print $4; exit }')"
-expect "systemd-networkd enabled" "symlink" \
+expect_eq "systemd-networkd enabled" "symlink" \
 	"$(dbg 'stat /etc/systemd/system/multi-user.target.wants/systemd-networkd.service' | awk '/Type:/ { print $4; exit }')"
-expect "resolv.conf points at QEMU's DNS" "nameserver 10.0.2.3" "$(dbg 'cat /etc/resolv.conf' | grep '^nameserver')"
-expect "fstab mounts /dev/vda as /" "/dev/vda / ext4" "$(dbg 'cat /etc/fstab' | awk '$2 == "/" { print $1, $2, $3 }')"
+expect_eq "resolv.conf points at QEMU's DNS" "nameserver 10.0.2.3" "$(dbg 'cat /etc/resolv.conf' | grep '^nameserver')"
+expect_eq "fstab mounts /dev/vda as /" "/dev/vda / ext4" "$(dbg 'cat /etc/fstab' | awk '$2 == "/" { print $1, $2, $3 }')"
 missing=
 for f in /sbin/init /usr/sbin/iptables-legacy /usr/sbin/iptables-nft /usr/bin/dig /usr/sbin/dnsmasq \
 	/bin/busybox /usr/bin/curl /usr/sbin/modprobe /usr/bin/ping /usr/bin/nc /usr/lib/x86_64-linux-gnu/xtables; do
 	dbg "stat $f" | grep -q '^Inode:' || missing="$missing $f"
 done
-expect "the lab's tools and the xtables directory are there" "" "$missing"
-expect "no DNS service starts at boot" "" \
+expect_eq "the lab's tools and the xtables directory are there" "" "$missing"
+expect_eq "no DNS service starts at boot" "" \
 	"$(dbg 'ls /etc/systemd/system/multi-user.target.wants' | grep -ow -e 'dnsmasq[^ ]*' -e 'systemd-resolved[^ ]*' || true)"
 
 before=$(stat -c %Y "$img")
 sleep 1
 out=$(ROOTFS=$ROOTFS KOUT=$KOUT IMAGE=$img IMAGE_SIZE=2G "$MKIMAGE" 2>&1) || true
 if grep -q 'up to date' <<<"$out" && [ "$(stat -c %Y "$img")" = "$before" ]; then
-	pass "second run skips (up to date)"
+	ok "second run skips (up to date)"
 else
-	fail "second run skips (up to date)" "$out"
+	not_ok "second run skips (up to date)" "$out"
 fi
-finish
+tap_done

@@ -8,29 +8,14 @@ set -euo pipefail
 
 KLAB_ROOT=${KLAB_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 PUT=$KLAB_ROOT/vm/image-put.sh
-n=0 failed=0
-pass() { n=$((n + 1)); echo "ok - $1"; }
-fail() {
-	n=$((n + 1)) failed=$((failed + 1))
-	echo "not ok - $1"
-	shift
-	local l
-	for l in "$@"; do printf '# %s\n' "$l"; done
-}
-finish() {
-	echo "1..$n"
-	exit $((failed > 0))
-}
-# expect DESC WANT GOT
-expect() {
-	if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "want: $2" "got:  $3"; fi
-}
+# shellcheck source=tests/lib/tap.sh
+. "$KLAB_ROOT/tests/lib/tap.sh"
 
 for tool in mkfs.ext4 debugfs e2fsck; do
 	command -v "$tool" >/dev/null || PATH=$PATH:/sbin:/usr/sbin
 	command -v "$tool" >/dev/null || {
 		echo "ok - image-put # SKIP $tool is not installed (make deps)"
-		finish
+		tap_done
 	}
 done
 
@@ -77,28 +62,28 @@ mode_of() { dbg "stat \"$1\"" | awk '/Mode:/ { for (i = 1; i < NF; i++) if ($i =
 uid_of() { dbg "stat \"$1\"" | awk '/^User:/ { print $2; exit }'; }
 type_of() { dbg "stat \"$1\"" | awk '/Type:/ { print $4; exit }'; }
 
-if out=$("$PUT" "$img" "$t/src1" 2>&1); then pass "first put succeeds"; else fail "first put succeeds" "$out"; fi
-expect "file content after first put" "x.ko v1" "$(dbg 'cat /root/lab/x.ko')"
-expect "executable keeps 0755" "0755" "$(mode_of /root/lab/run.sh)"
+if out=$("$PUT" "$img" "$t/src1" 2>&1); then ok "first put succeeds"; else not_ok "first put succeeds" "$out"; fi
+expect_eq "file content after first put" "x.ko v1" "$(dbg 'cat /root/lab/x.ko')"
+expect_eq "executable keeps 0755" "0755" "$(mode_of /root/lab/run.sh)"
 
 start=$(date +%s%N)
-if out=$("$PUT" "$img" "$t/src2" 2>&1); then pass "second put (replacing) succeeds"; else fail "second put (replacing) succeeds" "$out"; fi
+if out=$("$PUT" "$img" "$t/src2" 2>&1); then ok "second put (replacing) succeeds"; else not_ok "second put (replacing) succeeds" "$out"; fi
 ms=$((($(date +%s%N) - start) / 1000000))
-if [ "$ms" -lt 5000 ]; then pass "put of ~50 files takes < 5 s (${ms} ms)"; else fail "put of ~50 files takes < 5 s" "took ${ms} ms"; fi
+if [ "$ms" -lt 5000 ]; then ok "put of ~50 files takes < 5 s (${ms} ms)"; else not_ok "put of ~50 files takes < 5 s" "took ${ms} ms"; fi
 
-expect "replaced file has the new content" "x.ko v2" "$(dbg 'cat /root/lab/x.ko')"
-expect "replaced file's mode follows the source (0750)" "0750" "$(mode_of /root/lab/run.sh)"
-expect "file put is owned by root" "0" "$(uid_of /root/lab/run.sh)"
-expect "name with a space" "space v2" "$(dbg 'cat "/root/lab/a b.txt"')"
-expect "deep new file" "file 40 v2" "$(dbg 'cat /opt/new/deep/f40')"
-expect "new folder takes the source's mode" "0750" "$(mode_of /opt/new)"
-expect "existing folder keeps its mode (/root 0700)" "0700" "$(mode_of /root)"
-expect "file below the /lib symlink lands in /usr/lib" "m.ko v2" "$(dbg 'cat /usr/lib/modules/6.0.0-lab/extra/m.ko')"
-expect "/lib is still a symlink" "symlink" "$(type_of /lib)"
-expect "symlink replaced with the new target" 'x.ko' "$(dbg 'stat /root/lab/link' | sed -n 's/^Fast link dest: "\(.*\)"$/\1/p')"
-expect "untouched file survives" "kernel-lab" "$(dbg 'cat /etc/hostname')"
+expect_eq "replaced file has the new content" "x.ko v2" "$(dbg 'cat /root/lab/x.ko')"
+expect_eq "replaced file's mode follows the source (0750)" "0750" "$(mode_of /root/lab/run.sh)"
+expect_eq "file put is owned by root" "0" "$(uid_of /root/lab/run.sh)"
+expect_eq "name with a space" "space v2" "$(dbg 'cat "/root/lab/a b.txt"')"
+expect_eq "deep new file" "file 40 v2" "$(dbg 'cat /opt/new/deep/f40')"
+expect_eq "new folder takes the source's mode" "0750" "$(mode_of /opt/new)"
+expect_eq "existing folder keeps its mode (/root 0700)" "0700" "$(mode_of /root)"
+expect_eq "file below the /lib symlink lands in /usr/lib" "m.ko v2" "$(dbg 'cat /usr/lib/modules/6.0.0-lab/extra/m.ko')"
+expect_eq "/lib is still a symlink" "symlink" "$(type_of /lib)"
+expect_eq "symlink replaced with the new target" 'x.ko' "$(dbg 'stat /root/lab/link' | sed -n 's/^Fast link dest: "\(.*\)"$/\1/p')"
+expect_eq "untouched file survives" "kernel-lab" "$(dbg 'cat /etc/hostname')"
 
-if out=$(e2fsck -fn "$img" 2>&1); then pass "e2fsck -fn is clean"; else fail "e2fsck -fn is clean" "$(tail -n 5 <<<"$out")"; fi
+if out=$(e2fsck -fn "$img" 2>&1); then ok "e2fsck -fn is clean"; else not_ok "e2fsck -fn is clean" "$(tail -n 5 <<<"$out")"; fi
 
 # the busy contract: a VM (run-vm.sh) holding IMAGE.lock makes image-put refuse with exit 3
 # (exec: the locker is the sleep itself, so killing it frees the lock)
@@ -116,20 +101,20 @@ rc=0
 out=$("$PUT" "$img" "$t/src1" 2>&1) || rc=$?
 kill "$locker" 2>/dev/null || true
 wait "$locker" 2>/dev/null || true
-expect "refuses (exit 3) while the image is locked by a VM" "3" "$rc"
-expect "nothing changed while refused" "x.ko v2" "$(dbg 'cat /root/lab/x.ko')"
+expect_eq "refuses (exit 3) while the image is locked by a VM" "3" "$rc"
+expect_eq "nothing changed while refused" "x.ko v2" "$(dbg 'cat /root/lab/x.ko')"
 
 rc=0
 "$PUT" "$img" >/dev/null 2>&1 || rc=$?
-expect "usage error exits 2" "2" "$rc"
+expect_eq "usage error exits 2" "2" "$rc"
 
 # a folder in the source where the image has a file: a clear error, not a half-done copy
 mkdir -p "$t/src3/etc/hostname"
 rc=0
 out=$("$PUT" "$img" "$t/src3" 2>&1) || rc=$?
 if [ "$rc" -eq 1 ] && grep -q 'is a regular' <<<"$out"; then
-	pass "folder over a file is refused clearly"
+	ok "folder over a file is refused clearly"
 else
-	fail "folder over a file is refused clearly" "exit $rc" "$out"
+	not_ok "folder over a file is refused clearly" "exit $rc" "$out"
 fi
-finish
+tap_done

@@ -9,19 +9,8 @@ set -euo pipefail
 
 KLAB_ROOT=${KLAB_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 MKROOTFS=$KLAB_ROOT/rootfs/mkrootfs.sh
-n=0 failed=0
-pass() { n=$((n + 1)); echo "ok - $1"; }
-skip() { n=$((n + 1)); echo "ok - $1 # SKIP $2"; }
-fail() {
-	n=$((n + 1)) failed=$((failed + 1))
-	echo "not ok - $1"
-	shift
-	local l
-	for l in "$@"; do printf '# %s\n' "$l"; done
-}
-expect() {
-	if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "want: $2" "got:  $3"; fi
-}
+# shellcheck source=tests/lib/tap.sh
+. "$KLAB_ROOT/tests/lib/tap.sh"
 
 scratch=${BUILD_DIR:-${TMPDIR:-/tmp}}/tests
 mkdir -p "$scratch"
@@ -59,11 +48,11 @@ Suites: bookworm
 Enabled: no
 EOF
 printf 'deb http://other.example.org/debian bookworm main\n' >"$r/etc/apt/sources.list.d/old.list.disabled"
-expect "deb822: the main archive, not -security, trailing slash dropped" \
+expect_eq "deb822: the main archive, not -security, trailing slash dropped" \
 	"http://mirror.example.org/debian" "$(detect "$r" bookworm)"
-expect "deb822: another Debian release uses the same mirror" \
+expect_eq "deb822: another Debian release uses the same mirror" \
 	"http://mirror.example.org/debian" "$(detect "$r" trixie)"
-expect "deb822: no Debian mirror for Ubuntu's focal" "(none)" "$(detect "$r" focal)"
+expect_eq "deb822: no Debian mirror for Ubuntu's focal" "(none)" "$(detect "$r" focal)"
 
 # 2: one-line format with options, deb-src and comments; sources.list comes first
 r=$t/oneline
@@ -75,7 +64,7 @@ deb http://security.example.org/debian-security bookworm-security main
 deb [arch=amd64 signed-by=/usr/share/keyrings/x.gpg] http://one.example.org/debian/ bookworm main contrib
 EOF
 printf 'deb http://later.example.org/debian bookworm main\n' >"$r/etc/apt/sources.list.d/z.list"
-expect "one-line: options skipped, deb-src and comments ignored" \
+expect_eq "one-line: options skipped, deb-src and comments ignored" \
 	"http://one.example.org/debian" "$(detect "$r" bookworm)"
 
 # 3: an Ubuntu host: focal's own entry wins; jammy falls back to it; bookworm finds none
@@ -87,15 +76,15 @@ URIs: http://archive.example.com/ubuntu
 Suites: focal focal-updates focal-backports
 Components: main universe
 EOF
-expect "ubuntu: focal" "http://archive.example.com/ubuntu" "$(detect "$r" focal)"
-expect "ubuntu: jammy from the same distribution" "http://archive.example.com/ubuntu" "$(detect "$r" jammy)"
-expect "ubuntu: no mirror for Debian's bookworm" "(none)" "$(detect "$r" bookworm)"
+expect_eq "ubuntu: focal" "http://archive.example.com/ubuntu" "$(detect "$r" focal)"
+expect_eq "ubuntu: jammy from the same distribution" "http://archive.example.com/ubuntu" "$(detect "$r" jammy)"
+expect_eq "ubuntu: no mirror for Debian's bookworm" "(none)" "$(detect "$r" bookworm)"
 
 # 4: the command-line form the Makefile could use
-expect "--print-mirror" "http://archive.example.com/ubuntu" \
+expect_eq "--print-mirror" "http://archive.example.com/ubuntu" \
 	"$(APT_SOURCES_ROOT=$r SUITE=focal MIRROR='' BUILD_DIR=$t "$MKROOTFS" --print-mirror 2>&1)"
 out=$(APT_SOURCES_ROOT=$t/deb822 SUITE=focal MIRROR='' BUILD_DIR=$t "$MKROOTFS" --print-mirror 2>&1) || true
-if grep -q 'pass MIRROR=' <<<"$out"; then pass "no mirror found: says to pass MIRROR="; else fail "no mirror found: says to pass MIRROR=" "$out"; fi
+if grep -q 'pass MIRROR=' <<<"$out"; then ok "no mirror found: says to pass MIRROR="; else not_ok "no mirror found: says to pass MIRROR=" "$out"; fi
 
 # 5: the package list: no duplicates, no python, the required tools present
 # shellcheck source-path=SCRIPTDIR source=../../rootfs/mkrootfs.sh
@@ -105,8 +94,8 @@ for p in systemd-sysv udev kmod iproute2 iptables dnsutils dnsmasq-base curl pro
 	grep -qx "$p" <<<"$pk" || missing="$missing $p"
 done
 grep -q busybox <<<"$pk" || missing="$missing busybox"
-expect "package list has every required package" "" "$missing"
-expect "package list has no python" "" "$(grep -i python <<<"$pk" || true)"
+expect_eq "package list has every required package" "" "$missing"
+expect_eq "package list has no python" "" "$(grep -i python <<<"$pk" || true)"
 
 # 6: an unreachable mirror fails fast, with one line naming it, and leaves nothing behind
 if [ "$(id -u)" -ne 0 ]; then
@@ -118,12 +107,12 @@ else
 	took=$((SECONDS - start))
 	if [ "$rc" -eq 1 ] && [ "$(wc -l <"$t/err")" -eq 1 ] && grep -q 'http://127.0.0.1:9/debian' "$t/err" &&
 		grep -q 'MIRROR=' "$t/err" && [ "$took" -lt 30 ]; then
-		pass "unreachable mirror fails fast (${took} s) with one line naming it"
+		ok "unreachable mirror fails fast (${took} s) with one line naming it"
 	else
-		fail "unreachable mirror fails fast with one line naming it" "exit $rc after ${took} s; stderr:" "$(cat "$t/err")"
+		not_ok "unreachable mirror fails fast with one line naming it" "exit $rc after ${took} s; stderr:" "$(cat "$t/err")"
 	fi
 	left=$(find "$t/build/rootfs" -mindepth 1 -not -name .lock -not -name .debootstrap 2>/dev/null)
-	expect "the failed run leaves no tree behind" "" "$left"
+	expect_eq "the failed run leaves no tree behind" "" "$left"
 fi
 
 # 7: not root: a clear refusal before any work
@@ -142,10 +131,9 @@ fi
 if [ "$rc" = skip ]; then
 	skip "non-root is refused clearly" "cannot run as another user here"
 elif [ "$rc" -eq 1 ] && grep -q 'must run as root' <<<"$out"; then
-	pass "non-root is refused clearly"
+	ok "non-root is refused clearly"
 else
-	fail "non-root is refused clearly" "exit $rc" "$out"
+	not_ok "non-root is refused clearly" "exit $rc" "$out"
 fi
 
-echo "1..$n"
-exit $((failed > 0))
+tap_done
