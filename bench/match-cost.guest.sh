@@ -69,6 +69,12 @@ for pad in 0 470; do
 		awk -v q="$q" -v c="$c" -v s="${per_rule[$c]}" -v d="${per_rule[dns_name]}" \
 			'BEGIN { printf "ratio %-7s %-10s / dns_name: %s\n", q, c, (d > 0 ? sprintf("%.2f", s / d) : "n/a") }'
 	done
+	# A question parser should not grow with the packet: padded/plain per-rule cost <= 1.1.
+	[ "$q" = plain ] && plain_dns=${per_rule[dns_name]:-} || padded_dns=${per_rule[dns_name]:-}
 	unset per_rule
 done
+if [ -n "${plain_dns:-}" ] && [ -n "${padded_dns:-}" ]; then
+	awk -v p="$plain_dns" -v d="$padded_dns" \
+		'BEGIN { printf "ratio dns_name padded / plain: %s (goal <= 1.1)\n", (p > 0 ? sprintf("%.2f", d / p) : "n/a") }'
+fi
 "$ipt" -F OUTPUT
