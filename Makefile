@@ -19,7 +19,7 @@ VM_ARGS ?=## extra run-vm.sh options for make vm (e.g. --mem 2048, --log FILE)
 T ?=## run only this guest test (make test-in-guest T=name)
 TEST_KERNELS ?= $(KERNEL) $(filter-out $(KERNEL),lab debian)## the kernels make test runs the guest suite on
 DEBIAN_DBG ?= 0## 1: also fetch Debian's debug vmlinux (855 MB) for KERNEL=debian
-BENCH ?= boot test-loop oops match-cost## the benchmarks make bench runs (also: kernel-build, fresh-clone: ~1 h each)
+BENCH ?= boot test-loop oops match-cost## the benchmarks make bench runs (also: kernel-build, fresh-clone: ~1 h each; dns-fuzz: 30 min)
 
 override BUILD_DIR := $(abspath $(BUILD_DIR))
 ifeq ($(filter $(KERNEL),lab debian),)
