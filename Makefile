@@ -4,9 +4,9 @@
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
-ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+KLAB_ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 
-BUILD_DIR ?= $(ROOT)/build## where every build output goes (default: build/ in the checkout)
+BUILD_DIR ?=## where every build output goes (default: build/ in the checkout)
 KERNEL ?= lab## lab = built from source; debian = Debian's packaged kernel
 KSRC ?=## a Linux source tree to build (default: Debian's linux-source-6.12)
 JOBS ?= $(shell nproc)## parallel jobs for builds
@@ -21,15 +21,18 @@ TEST_KERNELS ?= $(KERNEL) $(filter-out $(KERNEL),lab debian)## the kernels make 
 DEBIAN_DBG ?= 0## 1: also fetch Debian's debug vmlinux (855 MB) for KERNEL=debian
 BENCH ?= boot test-loop oops match-cost## the benchmarks make bench runs (also: kernel-build, fresh-clone: ~1 h each; dns-fuzz: 30 min)
 
-override BUILD_DIR := $(abspath $(BUILD_DIR))
 ifeq ($(filter $(KERNEL),lab debian),)
 $(error KERNEL=$(KERNEL) is not valid; use one of: lab debian)
 endif
-# Paths (kernel build dir, image, ...) are derived in one place, tools/paths.sh.
-$(foreach kv,$(shell BUILD_DIR='$(BUILD_DIR)' KERNEL='$(KERNEL)' KSRC='$(KSRC)' SUITE='$(SUITE)' $(ROOT)/tools/paths.sh),$(eval $(kv)))
+# Paths (BUILD_DIR's default, kernel build dir, image, ...) are derived in one place, tools/lib/paths.sh.
+$(foreach kv,$(shell BUILD_DIR='$(BUILD_DIR)' KERNEL='$(KERNEL)' KSRC='$(KSRC)' SUITE='$(SUITE)' $(KLAB_ROOT)/tools/lib/paths.sh),$(eval override $(kv)))
+comma := ,
 
 export BUILD_DIR KERNEL KSRC JOBS SUITE MIRROR IMAGE_SIZE ACCEL NET T DEBIAN_DBG TEST_KERNELS BENCH VM_ARGS \
-	KOUT KIMAGE INITRD MODULES_STAGING VMLINUX ROOTFS IMAGE INJECT_DIR
+	KLAB_PATHS_KEY $(subst $(comma), ,$(KLAB_DERIVED))
+# What make clean removes: the lab's own outputs, not the kernel, the rootfs or the caches.
+CLEAN_DIRS := $(wildcard $(BUILD_DIR)/*-ext $(BUILD_DIR)/debian-kernel/*-ext) $(BIN_DIR) $(BUILD_DIR)/obj $(BUILD_DIR)/host $(BUILD_DIR)/fuzz \
+	$(BUILD_DIR)/inject $(BUILD_DIR)/images $(LOG_DIR) $(BUILD_DIR)/tests
 
 .DEFAULT_GOAL := help
 .PHONY: help deps doctor kernel rootfs image modules tools inject vm gdb oops \
@@ -43,55 +46,57 @@ help: ## show this help
 	@grep -E '^[A-Z_]+ \?=.*## ' $(MAKEFILE_LIST) | while IFS= read -r l; do \
 		v=$${l%% *}; d=$${l#*## }; printf '  %-12s %s [%s]\n' "$$v" "$$d" "$${!v:-}"; done
 
-deps: ## install missing Debian packages (as root; otherwise prints the apt-get line)
-	@$(ROOT)/tools/deps.sh all
+deps: ## install every package any target needs (as root; otherwise prints the apt-get line)
+	@$(KLAB_ROOT)/tools/host/deps.sh all
 
 doctor: ## check KVM, packages and disk; say what will be slow or missing
-	@$(ROOT)/tools/doctor.sh
+	@$(KLAB_ROOT)/tools/host/doctor.sh
 
 kernel: ## build the kernel (bzImage, vmlinux with DWARF, modules) out of tree
-	@$(ROOT)/tools/deps.sh kernel
-	@$(ROOT)/tools/$(if $(filter debian,$(KERNEL)),debian-kernel.sh,build-kernel.sh)
+	@$(KLAB_ROOT)/tools/host/deps.sh kernel
+	@$(KLAB_ROOT)/tools/kernel/build-$(KERNEL).sh
 
 rootfs: ## debootstrap the guest's root filesystem (cached)
-	@$(ROOT)/tools/deps.sh image
-	@$(ROOT)/rootfs/mkrootfs.sh
+	@$(KLAB_ROOT)/tools/host/deps.sh image
+	@$(KLAB_ROOT)/rootfs/mkrootfs.sh
 
 image: rootfs kernel ## the guest's ext4 disk image, built without any mount
-	@$(ROOT)/vm/mkimage.sh
+	@$(KLAB_ROOT)/vm/image/mkimage.sh
 
 modules: kernel ## build the lab's modules and the iptables plugin against the kernel
-	@$(ROOT)/tools/deps.sh modules
-	@$(ROOT)/modules/build.sh
+	@$(KLAB_ROOT)/tools/host/deps.sh modules
+	@$(KLAB_ROOT)/modules/build.sh
 
 tools: ## build the host tools (oops-decode, dns-name-match) into BUILD_DIR/bin
-	@$(ROOT)/tools/deps.sh tools
-	@$(MAKE) -s -C $(ROOT)/tools/oops-decode
-	@$(MAKE) -s -C $(ROOT)/tools/dns-name-match
+	@$(KLAB_ROOT)/tools/host/deps.sh tools
+	@$(MAKE) -s -C $(KLAB_ROOT)/tools/oops-decode
+	@$(MAKE) -s -C $(KLAB_ROOT)/tools/dns-name-match
 
 inject: modules image ## put the modules, plugin and guest tests into the image
-	@$(ROOT)/vm/inject.sh
+	@$(KLAB_ROOT)/vm/image/inject.sh
 
-vm: deps inject ## set everything up and boot the lab (login root/root; Ctrl-A X quits)
-	@$(ROOT)/run-vm.sh $(VM_ARGS)
+vm: inject ## set everything up and boot the lab (login root/root; Ctrl-A X quits)
+	@$(KLAB_ROOT)/tools/host/deps.sh vm
+	@$(KLAB_ROOT)/run-vm.sh $(VM_ARGS)
 
 gdb: inject ## boot with the gdbstub and attach gdb with vmlinux and lx-* scripts
-	@$(ROOT)/vm/gdb.sh
+	@$(KLAB_ROOT)/vm/debug/gdb.sh
 
 oops: inject tools ## load the buggy module until it oopses, then trace the oops to its line
-	@$(ROOT)/vm/oops.sh
+	@$(KLAB_ROOT)/vm/debug/oops.sh
 
 test-host: tools ## the host tests (parsers, tools, kernel build checks)
-	@$(ROOT)/tests/run.sh host
+	@$(KLAB_ROOT)/tests/run.sh host
 
 test-in-guest: inject ## the lab's exercises, run inside the VM (T=name for one)
-	@$(ROOT)/vm/run-tests.sh
+	@$(KLAB_ROOT)/vm/test-runner/host-side.sh
 
-test: deps inject tools ## everything: host tests and in-guest tests
-	@$(ROOT)/tests/run.sh all
+test: inject tools ## everything: host tests and in-guest tests
+	@$(KLAB_ROOT)/tools/host/deps.sh vm test
+	@$(KLAB_ROOT)/tests/run.sh all
 
 bench: inject tools ## the benchmarks in bench/ (ratios against baselines)
-	@for b in $(BENCH); do $(ROOT)/bench/$$b; done
+	@for b in $(BENCH); do $(KLAB_ROOT)/bench/$$b; done
 
 clean: ## remove the lab's build outputs but keep the kernel, rootfs and caches
-	rm -rf $(BUILD_DIR)/modules $(BUILD_DIR)/bin $(BUILD_DIR)/obj $(BUILD_DIR)/inject $(BUILD_DIR)/images $(BUILD_DIR)/logs
+	rm -rf $(CLEAN_DIRS)

@@ -25,13 +25,13 @@
 #   124  timeout (--timeout): the VM was killed
 #   125  setup error (bad option, missing kernel or image, QEMU failed to start)
 set -euo pipefail
-ROOT=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=tools/paths.sh
-. "$ROOT/tools/paths.sh" || exit 125
+# shellcheck source=tools/lib/paths.sh
+. "$(dirname "${BASH_SOURCE[0]}")/tools/lib/paths.sh" || exit 125
+# shellcheck source=tools/lib/common.sh
+. "$KLAB_ROOT/tools/lib/common.sh"
 
 EXIT_CRASH=120 EXIT_NOSTATUS=121 EXIT_TIMEOUT=124 EXIT_SETUP=125
 
-usage() { sed -n '/^# Usage:/,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; }
 fail() {
 	echo "run-vm.sh: $*" >&2
 	exit "$EXIT_SETUP"
@@ -71,7 +71,7 @@ done
 command -v qemu-system-x86_64 >/dev/null || fail "qemu-system-x86_64 not found: run 'make deps'"
 if $has_exec && ! $persist; then snapshot=true; fi
 
-accel_line=$("$ROOT/tools/accel.sh") || fail "ACCEL=${ACCEL:-} is not valid; use kvm or tcg"
+accel_line=$("$KLAB_ROOT/tools/host/accel.sh") || fail "ACCEL=${ACCEL:-} is not valid; use kvm or tcg"
 accel=${accel_line%% *}
 echo "run-vm.sh: accelerator: $accel_line" >&2
 
@@ -118,7 +118,6 @@ if $gdb; then
 	vmlinux=$VMLINUX
 	echo "run-vm.sh: gdbstub on 127.0.0.1:$port; attach with:" >&2
 	echo "    gdb -ex 'add-auto-load-safe-path $KOUT' -ex 'file $vmlinux' -ex 'target remote 127.0.0.1:$port'" >&2
-	echo "$port" >"$work/gdb-port"
 	[ -z "${GDB_PORT_FILE:-}" ] || echo "$port" >"$GDB_PORT_FILE"
 fi
 
@@ -156,10 +155,10 @@ timed_out=false
 if [ "$timeout" -gt 0 ]; then
 	# The sleep dies with the watchdog: an orphaned sleep would hold a caller's $(...) open.
 	(
-		trap 'kill "$nap" 2>/dev/null; exit 0' TERM
+		trap 'kill "$limit_sleep" 2>/dev/null; exit 0' TERM
 		sleep "$timeout" >/dev/null 2>&1 &
-		nap=$!
-		wait "$nap" && touch "$work/timed-out" && kill "$qemu_pid" 2>/dev/null
+		limit_sleep=$!
+		wait "$limit_sleep" && touch "$work/timed-out" && kill "$qemu_pid" 2>/dev/null
 	) &
 	watchdog=$!
 fi
@@ -173,15 +172,17 @@ if $timed_out; then
 	echo "run-vm.sh: timeout: the VM was killed after ${timeout}s (log: $log)" >&2
 	exit "$EXIT_TIMEOUT"
 fi
-crashed() { grep -aqE 'Kernel panic - not syncing|Oops|BUG: |general protection fault' "$log"; }
+# The kernel's crash reports other than warnings (a WARNING alone does not stop a command).
+serious_reports() { crash_reports "$log" | grep -av '^warning' || true; }
 if $has_exec; then
 	status=$(grep -a '^KLAB-EXIT ' "$work/status" | tail -n 1 | cut -d' ' -f2 | tr -dc 0-9 || true)
 	if [ -n "$status" ]; then
 		exit "$status"
 	fi
-	if crashed; then
+	reports=$(serious_reports)
+	if [ -n "$reports" ]; then
 		echo "run-vm.sh: the guest kernel crashed after $((SECONDS - start))s (log: $log):" >&2
-		grep -aE -m 3 'Kernel panic - not syncing|Oops|BUG: |general protection fault' "$log" >&2
+		head -n 3 <<<"$reports" >&2
 		exit "$EXIT_CRASH"
 	fi
 	if [ "$rc" -ne 0 ]; then
@@ -191,7 +192,7 @@ if $has_exec; then
 	echo "run-vm.sh: the guest stopped without reporting the command's status (log: $log)" >&2
 	exit "$EXIT_NOSTATUS"
 fi
-if grep -aq 'Kernel panic - not syncing' "$log"; then
+if serious_reports | grep -aq '^panic'; then
 	echo "run-vm.sh: the guest kernel panicked (log: $log)" >&2
 	exit "$EXIT_CRASH"
 fi

@@ -4,23 +4,25 @@
 #
 # Usage: rootfs/mkrootfs.sh                 build (or say it is up to date)
 #        rootfs/mkrootfs.sh --print-mirror  print the mirror that would be used for SUITE
-# Env:   BUILD_DIR (required, absolute)  every output goes below it
+# Env (defaults from tools/lib/paths.sh):
+#        BUILD_DIR  every output goes below it
 #        SUITE      the release to bootstrap (default: the host's codename)
 #        MIRROR     the apt mirror (default: the host's main archive for SUITE, read from its
 #                   apt sources: sources.list and sources.list.d/*.list|*.sources)
 #        ROOTFS     the finished tree (default: $BUILD_DIR/rootfs/$SUITE)
 #        APT_SOURCES_ROOT  where the apt sources are read from (default: /; for tests)
-# Output: $ROOTFS, then $ROOTFS.stamp written last (what vm/mkimage.sh compares against);
+# Output: $ROOTFS, then $ROOTFS.stamp written last (what vm/image/mkimage.sh compares against);
 #         the plain debootstrap result in $BUILD_DIR/rootfs/.debootstrap/<suite>-<hash>/,
 #         keyed by (suite, mirror, package list), so overlay changes never re-run debootstrap;
-#         log: $BUILD_DIR/logs/rootfs.log
+#         log: $LOG_DIR/rootfs.log
 # Exit:  0 built or up to date; 1 error (one message on stderr); 2 usage.
 # Run as root (debootstrap and chroot need it).
 set -euo pipefail
 
-HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-# shellcheck source-path=SCRIPTDIR source=../tools/lib.sh
-. "$HERE/../tools/lib.sh"
+# shellcheck source=tools/lib/paths.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../tools/lib/paths.sh"
+# shellcheck source=tools/lib/common.sh
+. "$KLAB_ROOT/tools/lib/common.sh"
 
 # Units that only slow a TCG boot (every process started costs there: masking these took
 # the login prompt from ~29 s to ~20 s on a loaded host, ~20 s to ~14 s idle) or write to the
@@ -142,8 +144,8 @@ safe_rm() {
 # mirror_reachable MIRROR SUITE: fetch the Release file once, quickly; debootstrap's own wget
 # would retry for many minutes on a black-holed address.
 mirror_reachable() {
-	local mirror=$1 suite=$2 log=$BUILD_DIR/logs/rootfs.log
-	mkdir -p "$BUILD_DIR/logs"
+	local mirror=$1 suite=$2 log=$LOG_DIR/rootfs.log
+	mkdir -p "$LOG_DIR"
 	echo "checking $mirror/dists/$suite/Release" >"$log"
 	case $mirror in
 	file://*) [ -f "${mirror#file://}/dists/$suite/Release" ] ;;
@@ -152,17 +154,17 @@ mirror_reachable() {
 }
 
 unreachable() {
-	die "mirror $MIRROR is unreachable or has no '$SUITE' (dists/$SUITE/Release); pass MIRROR=<a reachable mirror for $SUITE> (log: $BUILD_DIR/logs/rootfs.log)"
+	die "mirror $MIRROR is unreachable or has no '$SUITE' (dists/$SUITE/Release); pass MIRROR=<a reachable mirror for $SUITE> (log: $LOG_DIR/rootfs.log)"
 }
 
 package_list() {
-	sed -e 's/#.*//' -e 's/[[:space:]]//g' "$HERE/packages" | grep -v '^$' | LC_ALL=C sort -u
+	sed -e 's/#.*//' -e 's/[[:space:]]//g' "$KLAB_ROOT/rootfs/packages" | grep -v '^$' | LC_ALL=C sort -u
 }
 
 # overlay_hash: content, names, types, modes and symlink targets of rootfs/overlay.
 overlay_hash() {
 	(
-		cd "$HERE/overlay"
+		cd "$KLAB_ROOT/rootfs/overlay"
 		find . -printf '%P\t%y\t%m\t%l\n' | LC_ALL=C sort
 		find . -type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum
 	) | sha256sum | cut -c1-16
@@ -190,13 +192,13 @@ debootstrap_cache() {
 	if [ "$rc" -ne 0 ]; then
 		safe_rm "$tmp"
 		if grep -Eq 'Failed getting release|Couldn.t download|Failed to retrieve|Release signed by unknown' \
-			"$BUILD_DIR/logs/rootfs.log"; then
+			"$LOG_DIR/rootfs.log"; then
 			rm -f "$err"
 			unreachable
 		fi
 		cat "$err" >&2
 		rm -f "$err"
-		die "debootstrap $SUITE failed (log: $BUILD_DIR/logs/rootfs.log)"
+		die "debootstrap $SUITE failed (log: $LOG_DIR/rootfs.log)"
 	fi
 	rm -f "$err"
 	# drop the downloaded .debs and indexes: the image must stay small (the guest has no
@@ -215,7 +217,7 @@ customise() {
 	local dir=$1 unit
 	# the overlay as root-owned files; existing directories keep their modes (a checkout's
 	# umask must not leak into /etc) and symlinks like /lib -> usr/lib stay symlinks
-	tar -C "$HERE/overlay" --owner=0 --group=0 --numeric-owner -cf - . |
+	tar -C "$KLAB_ROOT/rootfs/overlay" --owner=0 --group=0 --numeric-owner -cf - . |
 		tar -C "$dir" -xf - --no-overwrite-dir --keep-directory-symlink
 	# the lab's iptables plugin is installed here; make sure the directory exists
 	mkdir -p "$dir/usr/lib/x86_64-linux-gnu/xtables"
@@ -241,18 +243,14 @@ main() {
 	"") ;;
 	--print-mirror) ;;
 	-h | --help)
-		sed -n '2,/^set -e/{/^set -e/d;s/^# \{0,1\}//;p}' "$0"
+		usage
 		exit 0
 		;;
 	*)
-		sed -n '5,6s/^# \{0,1\}//p' "$0" >&2
+		usage >&2
 		exit 2
 		;;
 	esac
-	[ -n "${BUILD_DIR:-}" ] || die "BUILD_DIR is not set (run it through make, or export BUILD_DIR=/absolute/path)"
-	case $BUILD_DIR in /*) ;; *) die "BUILD_DIR must be absolute: $BUILD_DIR" ;; esac
-	SUITE=${SUITE:-$(. /etc/os-release && echo "${VERSION_CODENAME:-}")}
-	[ -n "$SUITE" ] || die "cannot tell the host's release; pass SUITE=<codename>"
 	[ -e "/usr/share/debootstrap/scripts/$SUITE" ] || die "debootstrap does not know SUITE=$SUITE"
 	if [ -z "${MIRROR:-}" ]; then
 		MIRROR=$(detect_mirror "$SUITE") ||
@@ -263,7 +261,6 @@ main() {
 		printf '%s\n' "$MIRROR"
 		exit 0
 	fi
-	ROOTFS=${ROOTFS:-$BUILD_DIR/rootfs/$SUITE}
 	[ "$(id -u)" -eq 0 ] || die "must run as root (debootstrap and chroot need it): sudo make rootfs"
 	command -v debootstrap >/dev/null || die "debootstrap is not installed: make deps"
 

@@ -8,15 +8,15 @@
 # Env:   BUILD_DIR (default: build/ in the checkout), KLAB_ROOT (the checkout)
 # Exit:  0 when nothing failed (skips included), 1 otherwise.
 set -euo pipefail
-ROOT=${KLAB_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 KERNEL=debian
-# shellcheck source=tools/paths.sh
-. "$ROOT/tools/paths.sh"
+# shellcheck source=tools/lib/paths.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../../tools/lib/paths.sh"
 # shellcheck source=tests/lib/tap.sh
-. "$ROOT/tests/lib/tap.sh"
+. "$KLAB_ROOT/tests/lib/tap.sh"
 
 tmp=$(mktemp -d)
 qemu_pid=''
+# shellcheck disable=SC2317 # called by the trap
 cleanup() {
 	[ -z "$qemu_pid" ] || kill "$qemu_pid" 2>/dev/null || true
 	rm -rf "$tmp"
@@ -25,7 +25,7 @@ trap cleanup EXIT
 
 # --- needs nothing prepared
 start=$SECONDS rc=0
-out=$(make -s -C "$ROOT" kernel KERNEL=foo BUILD_DIR="$tmp/build" 2>&1) || rc=$?
+out=$(make -s -C "$KLAB_ROOT" kernel KERNEL=foo BUILD_DIR="$tmp/build" 2>&1) || rc=$?
 if [ "$rc" -ne 0 ] && grep -q 'KERNEL=foo is not valid; use one of: lab debian' <<<"$out" &&
 	[ $((SECONDS - start)) -lt 10 ]; then
 	ok "make kernel KERNEL=foo fails at once, naming lab and debian"
@@ -34,9 +34,8 @@ else
 fi
 
 if [ ! -f "$KIMAGE" ] || [ ! -f "$INITRD" ] || [ ! -f "$KOUT/include/config/kernel.release" ]; then
-	echo "ok - Debian kernel checks # SKIP not prepared in $(dirname "$KOUT") (run make kernel KERNEL=debian BUILD_DIR=$BUILD_DIR)"
-	tap_finish
-	exit
+	skip "Debian kernel checks" "not prepared in $(dirname "$KOUT") (run make kernel KERNEL=debian BUILD_DIR=$BUILD_DIR)"
+	tap_done
 fi
 release=$(cat "$KOUT/include/config/kernel.release")
 moddir=$MODULES_STAGING/lib/modules/$release
@@ -46,6 +45,7 @@ check "KIMAGE $KIMAGE is a bzImage" grep -q HdrS <(dd if="$KIMAGE" bs=1 skip=514
 check "KOUT's kernel.release is a Debian release ($release)" grep -qE '^[0-9]+\.[0-9]+\.[0-9]+-[0-9]+-[a-z0-9]+$' "$KOUT/include/config/kernel.release"
 check "KOUT has Module.symvers" test -s "$KOUT/Module.symvers"
 check "KOUT's scripts resolve inside the unpacked packages" test -x "$KOUT/scripts/mod/modpost"
+# shellcheck disable=SC2317 # called by check
 not_grep_usr_src() { ! grep -q 'include /usr/src/' "$KOUT/Makefile"; }
 check "KOUT's Makefile names no host path under /usr/src" not_grep_usr_src
 check "the staged modules are depmod'ed ($moddir)" test -s "$moddir/modules.dep"
@@ -65,27 +65,27 @@ if [ -f "$VMLINUX" ]; then
 	check "VMLINUX (DEBIAN_DBG=1) has DWARF (.debug_info)" grep -q '\.debug_info' <(readelf -S "$VMLINUX")
 	check "VMLINUX carries the release $release" grep -aqF "Linux version $release " "$VMLINUX"
 else
-	echo "ok - the debug vmlinux # SKIP not fetched (make kernel KERNEL=debian DEBIAN_DBG=1, 855 MB)"
+	skip "the debug vmlinux" "not fetched (make kernel KERNEL=debian DEBIAN_DBG=1, 855 MB)"
 fi
 
 # --- cached: a second run downloads nothing and says so
 start=$SECONDS rc=0
-out=$("$ROOT/tools/debian-kernel.sh" 2>&1) || rc=$?
+out=$("$KLAB_ROOT/tools/kernel/build-debian.sh" 2>&1) || rc=$?
 if [ "$rc" -eq 0 ] && grep -q 'ready:' <<<"$out"; then
 	# apt's lists had moved on to a newer kernel: that run prepared it; now it must be cached
 	start=$SECONDS
-	out=$("$ROOT/tools/debian-kernel.sh" 2>&1) || rc=$?
+	out=$("$KLAB_ROOT/tools/kernel/build-debian.sh" 2>&1) || rc=$?
 fi
 if [ "$rc" -eq 0 ] && grep -q 'nothing to do' <<<"$out" && [ $((SECONDS - start)) -lt 15 ]; then
-	ok "a second tools/debian-kernel.sh does nothing ($((SECONDS - start))s)"
+	ok "a second tools/kernel/build-debian.sh does nothing ($((SECONDS - start))s)"
 else
-	not_ok "a second tools/debian-kernel.sh does nothing" "exit $rc after $((SECONDS - start))s:" "$out"
+	not_ok "a second tools/kernel/build-debian.sh does nothing" "exit $rc after $((SECONDS - start))s:" "$out"
 fi
 
 # --- a failed download: one line naming the package and apt's reason (apt behind a dead proxy)
 printf 'Acquire::http::Proxy "http://127.0.0.1:9";\nAcquire::https::Proxy "http://127.0.0.1:9";\n' >"$tmp/apt.conf"
 rc=0
-out=$(APT_CONFIG=$tmp/apt.conf BUILD_DIR=$tmp/build KOUT='' "$ROOT/tools/debian-kernel.sh" 2>&1) || rc=$?
+out=$(APT_CONFIG=$tmp/apt.conf BUILD_DIR=$tmp/build KOUT='' "$KLAB_ROOT/tools/kernel/build-debian.sh" 2>&1) || rc=$?
 errors=$(grep -c 'error:' <<<"$out" || true)
 if [ "$rc" -eq 1 ] && [ "$errors" -eq 1 ] && grep -qE "error: cannot download linux-[a-z0-9.-]+ [^ ]+: E: .*127\.0\.0\.1" <<<"$out"; then
 	ok "a failed download says which package and apt's reason, in one line"
@@ -158,7 +158,7 @@ if [ -f "$IMAGE" ]; then
 	start=$SECONDS rc=0
 	# timeout(1) rather than --timeout, and a file rather than $(...): run-vm.sh's watchdog sleep
 	# keeps its stdout open until the timeout expires, which a $(...) would wait for
-	BUILD_DIR=$BUILD_DIR KERNEL=debian ACCEL=tcg NET=none timeout 300 "$ROOT/run-vm.sh" --exec 'uname -r' \
+	BUILD_DIR=$BUILD_DIR KERNEL=debian ACCEL=tcg NET=none timeout 300 "$KLAB_ROOT/run-vm.sh" --exec 'uname -r' \
 		>"$tmp/run-vm.out" 2>&1 </dev/null || rc=$?
 	out=$(cat "$tmp/run-vm.out")
 	if [ "$rc" -eq 0 ] && grep -qx "$release" <<<"$(tr -d '\r' <<<"$out")"; then
@@ -167,7 +167,7 @@ if [ -f "$IMAGE" ]; then
 		not_ok "run-vm.sh --exec 'uname -r' on $IMAGE prints $release" "exit $rc:" "$out"
 	fi
 else
-	echo "ok - run-vm.sh --exec on the lab image # SKIP no $IMAGE (run make image KERNEL=debian)"
+	skip "run-vm.sh --exec on the lab image" "no $IMAGE (run make image KERNEL=debian)"
 fi
 
-tap_finish
+tap_done

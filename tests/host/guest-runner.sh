@@ -3,23 +3,21 @@
 # hang is "# timeout", an unexpected WARNING fails a passing test, an oops is "# oops" with its
 # text, a panic is "# panic", and the tests after a crash still run.
 set -euo pipefail
-ROOT=${KLAB_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
-# shellcheck source=tools/paths.sh
-. "$ROOT/tools/paths.sh"
+# shellcheck source=tools/lib/paths.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../../tools/lib/paths.sh"
 
 if [ "$KERNEL" != lab ] || [ ! -f "$KIMAGE" ] || [ ! -f "$IMAGE" ]; then
-	echo "ok - guest runner fixtures # SKIP needs the lab kernel and image (make inject)"
-	exit 0
+	skip_all "needs the lab kernel and image (make inject)"
 fi
 
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 rc=0
-T='' "$ROOT/vm/run-tests.sh" --tests-dir "$ROOT/tests/guest-fixtures" >"$out" 2>&1 || rc=$?
+T='' "$KLAB_ROOT/vm/test-runner/host-side.sh" --tests-dir "$KLAB_ROOT/vm/test-runner/fixtures" >"$out" 2>&1 || rc=$?
 sed 's/^/#   | /' "$out"
 
 # shellcheck source=tests/lib/tap.sh
-. "$ROOT/tests/lib/tap.sh"
+. "$KLAB_ROOT/tests/lib/tap.sh"
 expect() { expect_line "$out" "$@"; }
 expect "a passing test is ok" '^ok [0-9]+ - 01-pass.sh$'
 expect "a failing test is not ok" '^not ok [0-9]+ - 02-fail.sh # exit 1$'
@@ -37,4 +35,4 @@ expect "the summary counts them" '^3 passed, 5 failed, 0 skipped$'
 if [ "$rc" -eq 1 ]; then ok "the runner exits 1 when a test failed"; else
 	not_ok "the runner exits 1 when a test failed (got $rc)"
 fi
-tap_finish
+tap_done

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Host test of vm/mkimage.sh with the real rootfs and kernel staging in BUILD_DIR: it builds a
+# Host test of vm/image/mkimage.sh with the real rootfs and kernel staging in BUILD_DIR: it builds a
 # scratch image (the lab's own image, with whatever make inject put in it, is left alone) and
 # checks it: e2fsck -fn clean, label, sparse, modules.dep for the kernel's release, hostname,
 # root's password usable, serial getty and networkd enabled, the tools the lab needs; a second
@@ -9,14 +9,13 @@
 # Output: TAP lines (ok / not ok / # diagnostics). Exit: 0 all passed or skipped, 1 any failed.
 set -euo pipefail
 
-KLAB_ROOT=${KLAB_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 # shellcheck source=tests/lib/tap.sh
 . "$KLAB_ROOT/tests/lib/tap.sh"
 
 # the lab's paths (ROOTFS, KOUT, MODULES_STAGING) exactly as the Makefile derives them
-# shellcheck source-path=SCRIPTDIR source=../../tools/paths.sh
-. "$KLAB_ROOT/tools/paths.sh"
-MKIMAGE=$KLAB_ROOT/vm/mkimage.sh
+# shellcheck source-path=SCRIPTDIR source=../../tools/lib/paths.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../../tools/lib/paths.sh"
+MKIMAGE=$KLAB_ROOT/vm/image/mkimage.sh
 
 if [ ! -f "$ROOTFS.stamp" ]; then
 	skip "image build" "no finished rootfs at $ROOTFS (make rootfs)"

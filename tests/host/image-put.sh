@@ -1,20 +1,21 @@
 #!/usr/bin/env bash
-# Host test of vm/image-put.sh on a small ext4 image made here with mkfs.ext4 -d: two puts
+# Host test of vm/image/image-put.sh on a small ext4 image made here with mkfs.ext4 -d: two puts
 # (the second replaces), contents, modes, owners, a symlinked directory (/lib -> usr/lib),
 # speed, the busy lock, and e2fsck -fn. Needs e2fsprogs only; root is not needed.
 # Usage: tests/host/image-put.sh     (env: BUILD_DIR for scratch space, KLAB_ROOT = checkout)
 # Output: TAP lines (ok / not ok / # diagnostics). Exit: 0 all passed, 1 any failed.
 set -euo pipefail
+# shellcheck source=tools/lib/paths.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../../tools/lib/paths.sh"
 
-KLAB_ROOT=${KLAB_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
-PUT=$KLAB_ROOT/vm/image-put.sh
+PUT=$KLAB_ROOT/vm/image/image-put.sh
 # shellcheck source=tests/lib/tap.sh
 . "$KLAB_ROOT/tests/lib/tap.sh"
 
 for tool in mkfs.ext4 debugfs e2fsck; do
 	command -v "$tool" >/dev/null || PATH=$PATH:/sbin:/usr/sbin
 	command -v "$tool" >/dev/null || {
-		echo "ok - image-put # SKIP $tool is not installed (make deps)"
+		skip "image-put" "$tool is not installed (make deps)"
 		tap_done
 	}
 done

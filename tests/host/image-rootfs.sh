@@ -6,8 +6,9 @@
 # Usage: tests/host/image-rootfs.sh     (env: BUILD_DIR for scratch space, KLAB_ROOT = checkout)
 # Output: TAP lines (ok / not ok / # diagnostics). Exit: 0 all passed, 1 any failed.
 set -euo pipefail
+# shellcheck source=tools/lib/paths.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../../tools/lib/paths.sh"
 
-KLAB_ROOT=${KLAB_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 MKROOTFS=$KLAB_ROOT/rootfs/mkrootfs.sh
 # shellcheck source=tests/lib/tap.sh
 . "$KLAB_ROOT/tests/lib/tap.sh"

@@ -3,22 +3,20 @@
 # NULL store in init() of test.ko, and the call trace names do_one_initcall and do_init_module
 # with file:line. The lab's follow-up (lsmod, /proc/modules, rmmod) is shown.
 set -euo pipefail
-ROOT=${KLAB_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
-# shellcheck source=tools/paths.sh
-. "$ROOT/tools/paths.sh"
+# shellcheck source=tools/lib/paths.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../../tools/lib/paths.sh"
 # shellcheck source=tests/lib/tap.sh
-. "$ROOT/tests/lib/tap.sh"
+. "$KLAB_ROOT/tests/lib/tap.sh"
 expect() { expect_line "$out" "$@"; }
 
-src=$KOUT-ext/my_first_module-buggy/my_first_module.c
-if [ ! -f "$KIMAGE" ] || [ ! -f "$IMAGE" ] || [ ! -f "$src" ] || [ ! -x "$BUILD_DIR/bin/oops-decode" ]; then
-	echo "ok - make oops end to end # SKIP needs kernel, image, modules and tools (make inject tools)"
-	exit 0
+src=$EXT_DIR/my_first_module-buggy/my_first_module.c
+if [ ! -f "$KIMAGE" ] || [ ! -f "$IMAGE" ] || [ ! -f "$src" ] || [ ! -x "$BIN_DIR/oops-decode" ]; then
+	skip_all "needs kernel, image, modules and tools (make inject tools)"
 fi
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 rc=0
-"$ROOT/vm/oops.sh" >"$out" 2>&1 || rc=$?
+"$KLAB_ROOT/vm/debug/oops.sh" >"$out" 2>&1 || rc=$?
 sed 's/^/#   | /' "$out"
 if [ "$rc" -eq 0 ]; then ok "make oops reproduces and traces the oops"; else
 	not_ok "make oops reproduces and traces the oops (exit $rc)"
@@ -35,4 +33,4 @@ expect "addr2line gives the line of the NULL store ($line)" "my_first_module\.c:
 expect "objdump marks the faulting instruction" '^--> '
 expect "the call trace resolves do_one_initcall to file:line" 'do_one_initcall\+0x[0-9a-f]+/0x[0-9a-f]+.*main\.c:[0-9]+'
 expect "the call trace resolves do_init_module to file:line" 'do_init_module\+0x[0-9a-f]+/0x[0-9a-f]+.*main\.c:[0-9]+'
-tap_finish
+tap_done

@@ -2,16 +2,14 @@
 # run-vm.sh as users drive it: the interactive login through a pseudo-terminal, --exec exit
 # statuses, a panic, a timeout, snapshot safety, gdb, and clear errors on bad input.
 set -euo pipefail
-ROOT=${KLAB_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
-# shellcheck source=tools/paths.sh
-. "$ROOT/tools/paths.sh"
+# shellcheck source=tools/lib/paths.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../../tools/lib/paths.sh"
 # shellcheck source=tests/lib/tap.sh
-. "$ROOT/tests/lib/tap.sh"
-vm() { "$ROOT/run-vm.sh" --log "$tmp/vm.log" "$@"; }
+. "$KLAB_ROOT/tests/lib/tap.sh"
+vm() { "$KLAB_ROOT/run-vm.sh" --log "$tmp/vm.log" "$@"; }
 
 if [ ! -f "$KIMAGE" ] || [ ! -f "$IMAGE" ]; then
-	echo "ok - run-vm.sh checks # SKIP no kernel/image for KERNEL=$KERNEL (make inject)"
-	exit 0
+	skip_all "no kernel/image for KERNEL=$KERNEL (make inject)"
 fi
 tmp=$(mktemp -d)
 # Every VM started here logs under $tmp: none may outlive the test, whatever happens.
@@ -85,7 +83,7 @@ catch wait result
 exit [lindex $result 3]
 EXP
 start=$SECONDS rc=0
-expect -f "$tmp/login.exp" make -s -C "$ROOT" vm VM_ARGS="--log $tmp/login.log" >"$tmp/login.out" 2>&1 || rc=$?
+expect -f "$tmp/login.exp" make -s -C "$KLAB_ROOT" vm VM_ARGS="--log $tmp/login.log" >"$tmp/login.out" 2>&1 || rc=$?
 if [ "$rc" -eq 0 ] && grep -q "EXPECT: guest release $release" "$tmp/login.out"; then
 	ok "make vm: login root/root, uname -r, poweroff returns to the shell ($((SECONDS - start))s)"
 else
@@ -94,7 +92,7 @@ fi
 
 # gdb reads a kernel variable from the running guest (what make gdb sets up).
 rc=0
-out=$(timeout 300 "$ROOT/vm/gdb.sh" -batch -ex 'hbreak start_kernel' -ex continue \
+out=$(timeout 300 "$KLAB_ROOT/vm/debug/gdb.sh" -batch -ex 'hbreak start_kernel' -ex continue \
 	-ex 'print init_uts_ns.name.release' </dev/null 2>&1) || rc=$?
 if grep -qF "\"$release" <<<"$out"; then ok "gdb reads init_uts_ns.name.release from the guest"; else
 	not_ok "gdb reads init_uts_ns.name.release from the guest (exit $rc)" "$out"
@@ -110,4 +108,4 @@ expect_setup_error() { # DESC PATTERN ARGS...
 expect_setup_error "a missing kernel is a clear error" "no kernel at /nonexistent" --kernel /nonexistent --exec true
 expect_setup_error "a missing image is a clear error" "no disk image at /nonexistent" --image /nonexistent --exec true
 expect_setup_error "an unknown option is a clear error" "unknown option '--bogus'" --bogus
-tap_finish
+tap_done

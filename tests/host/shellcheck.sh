@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Every shell script of the project passes shellcheck (with -x: sourced files followed).
 set -euo pipefail
-ROOT=${KLAB_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
+# shellcheck source=tools/lib/paths.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../../tools/lib/paths.sh"
 # shellcheck source=tests/lib/tap.sh
-. "$ROOT/tests/lib/tap.sh"
-cd "$ROOT"
+. "$KLAB_ROOT/tests/lib/tap.sh"
+cd "$KLAB_ROOT"
 if ! command -v shellcheck >/dev/null; then
-	echo "ok - shellcheck # SKIP shellcheck is not installed (make deps)"
-	exit 0
+	skip_all "shellcheck is not installed (make deps)"
 fi
 scripts=()
 while IFS= read -r f; do
@@ -16,4 +16,4 @@ done < <(git ls-files 2>/dev/null || find . -type f -not -path './build/*' | sed
 for f in "${scripts[@]}"; do
 	if out=$(shellcheck -x "$f" 2>&1); then ok "shellcheck $f"; else not_ok "shellcheck $f" "$out"; fi
 done
-tap_finish
+tap_done

@@ -2,11 +2,13 @@
 # The lab's first module: it loads, greets, shows in lsmod and modinfo, says goodbye, unloads.
 # timeout: 30
 set -uo pipefail
-# shellcheck source=vm/guest/testlib.sh
-. "$KLAB_TESTLIB"
+# shellcheck source=tests/lib/tap.sh
+. "$KLAB_LIB/tap.sh"
+# shellcheck source=vm/tests/lib/guest.sh
+. "$KLAB_LIB/guest.sh"
 
 ko=$LAB_DIR/modules/my_first_module/test.ko
-[ -f "$ko" ] || { echo "missing $ko: run make inject"; exit 1; }
+[ -f "$ko" ] || bail_out "missing $ko: run make inject"
 
 kmsg_mark
 check "insmod test.ko" insmod "$ko"
@@ -16,4 +18,4 @@ check "modinfo shows the description" grep -q '^description:.*my first module' <
 check "rmmod test" rmmod test
 check "the kernel log says goodbye" grep -q 'my-first-module: Goodbye cruel, cruel world!' <(kmsg_since)
 check_not "lsmod no longer lists test" grep -q '^test ' /proc/modules
-finish
+tap_done

@@ -3,8 +3,10 @@
 # are not, and the server's replies (source port 8080) are not.
 # timeout: 60
 set -uo pipefail
-# shellcheck source=vm/guest/testlib.sh
-. "$KLAB_TESTLIB"
+# shellcheck source=tests/lib/tap.sh
+. "$KLAB_LIB/tap.sh"
+# shellcheck source=vm/tests/lib/guest.sh
+. "$KLAB_LIB/guest.sh"
 
 exercise=$LAB_DIR/exercises/tcp_log.sh
 read -r low high </proc/sys/net/ipv4/ip_local_port_range
@@ -41,4 +43,4 @@ check "a non-root user's curl gets the page" \
 	setpriv --reuid=65534 --regid=65534 --clear-groups curl -sf --max-time 10 http://127.0.0.1:8080/
 sleep 0.5
 check "the non-root connection produced no TCP_LOG line" test -z "$(logged_ports)"
-finish
+tap_done

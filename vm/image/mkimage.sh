@@ -3,8 +3,8 @@
 # table) holding the root filesystem plus the kernel's modules, made by mkfs.ext4 -d without
 # any mount or loop device. Skipped when the image is newer than its inputs.
 #
-# Usage: vm/mkimage.sh
-# Env:   BUILD_DIR (required, absolute)
+# Usage: vm/image/mkimage.sh
+# Env (defaults from tools/lib/paths.sh): BUILD_DIR
 #        ROOTFS      the tree from rootfs/mkrootfs.sh (finished when $ROOTFS.stamp exists)
 #        KOUT        the kernel build dir; modules come from $KOUT-staging/lib/modules/<release>,
 #                    release from $KOUT/include/config/kernel.release
@@ -14,26 +14,23 @@
 # Exit:  0 built or up to date; 1 error (message on stderr); 2 usage.
 set -euo pipefail
 
-HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-# shellcheck source-path=SCRIPTDIR source=../tools/lib.sh
-. "$HERE/../tools/lib.sh"
+# shellcheck source=tools/lib/paths.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../../tools/lib/paths.sh"
+# shellcheck source=tools/lib/common.sh
+. "$KLAB_ROOT/tools/lib/common.sh"
 
 case ${1:-} in
 "") ;;
 -h | --help)
-	sed -n '2,/^set -e/{/^set -e/d;s/^# \{0,1\}//;p}' "$0"
+	usage
 	exit 0
 	;;
 *)
-	echo "usage: vm/mkimage.sh   (configured by environment: see vm/mkimage.sh --help)" >&2
+	echo "usage: vm/image/mkimage.sh   (configured by environment: see vm/image/mkimage.sh --help)" >&2
 	exit 2
 	;;
 esac
 
-[ -n "${BUILD_DIR:-}" ] || die "BUILD_DIR is not set (run it through make, or export BUILD_DIR=/absolute/path)"
-[ -n "${ROOTFS:-}" ] || die "ROOTFS is not set (e.g. \$BUILD_DIR/rootfs/bookworm)"
-[ -n "${KOUT:-}" ] || die "KOUT is not set (the kernel build directory, e.g. \$BUILD_DIR/linux)"
-IMAGE=${IMAGE:-$BUILD_DIR/images/${SUITE:-$(basename "$ROOTFS")}-${KERNEL:-lab}.ext4}
 IMAGE_SIZE=${IMAGE_SIZE:-2G}
 
 [[ -d $ROOTFS && -f $ROOTFS.stamp ]] || die "no finished root filesystem at $ROOTFS: run make rootfs"
@@ -92,7 +89,7 @@ if [ "$nfiles" -lt 1000 ]; then
 	make_fs() {
 		depmod -b "$mods" "$release" &&
 			mkfs.ext4 -F -L kernel-lab -d "$ROOTFS" "$tmp" "$IMAGE_SIZE" &&
-			"$HERE/image-put.sh" "$tmp" "$mods"
+			"$KLAB_ROOT/vm/image/image-put.sh" "$tmp" "$mods"
 	}
 else
 	cp -al "$ROOTFS" "$mods" 2>/dev/null || {
@@ -114,10 +111,10 @@ else
 fi
 # 9>&-: run_logged's ticker sleeps in a child that outlives it; it must not keep the lock
 if ! run_logged image make_fs 9>&-; then
-	if grep -Eq 'Could not allocate|No space left' "$BUILD_DIR/logs/image.log"; then
+	if grep -Eq 'Could not allocate|No space left' "$LOG_DIR/image.log"; then
 		die "IMAGE_SIZE=$IMAGE_SIZE is too small for the rootfs and modules; pass a bigger IMAGE_SIZE"
 	fi
-	die "building the image failed (log: $BUILD_DIR/logs/image.log)"
+	die "building the image failed (log: $LOG_DIR/image.log)"
 fi
 mv -f "$tmp" "$IMAGE"
 printf '%s\n' "$inputs" >"$IMAGE.inputs"

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Install the Debian packages the lab needs, only those missing.
-# Usage: tools/deps.sh [--check] GROUP...   (groups: kernel image vm modules tools test debian all)
+# Usage: tools/host/deps.sh [--check] GROUP...   (groups: kernel image vm modules tools test debian all)
 # As root, missing packages are installed with apt-get. Otherwise (or with --check) the exact
 # apt-get line is printed and the script exits 1. Exit 0: everything is present.
 set -euo pipefail
-
-usage() { sed -n '2,5s/^# \{0,1\}//p' "$0"; }
+# shellcheck source=tools/lib/paths.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../../tools/lib/paths.sh"
+# shellcheck source=tools/lib/common.sh
+. "$KLAB_ROOT/tools/lib/common.sh"
 
 declare -A group=(
 	[kernel]="build-essential bc bison flex libelf-dev libssl-dev cpio kmod rsync python3 xz-utils ccache"

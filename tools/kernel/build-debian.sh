@@ -3,10 +3,10 @@
 # and nothing is installed into the host's /boot or /lib/modules. It follows linux-image-amd64 to
 # the concrete linux-image-<rel>, downloads that, linux-headers-<rel>, its -common tree and
 # linux-kbuild, unpacks them with dpkg-deb -x, makes the headers usable as a KDIR, depmods the
-# modules and builds the initramfs that loads the root disk's modules (tools/mkinitramfs.sh).
+# modules and builds the initramfs that loads the root disk's modules (tools/kernel/mkinitramfs.sh).
 #
-# Usage: tools/debian-kernel.sh        (configured by the environment; -h prints this)
-# Env:   BUILD_DIR   required; the paths below come from tools/paths.sh with KERNEL=debian
+# Usage: tools/kernel/build-debian.sh        (configured by the environment; -h prints this)
+# Env:   BUILD_DIR   required; the paths below come from tools/lib/paths.sh with KERNEL=debian
 #        KOUT        optional; if set it must be the path paths.sh derives
 #        DEBIAN_DBG  1: also fetch linux-image-<rel>-dbg (855 MB) and keep its vmlinux
 # Output, under $BUILD_DIR/debian-kernel (links into the unpacked packages):
@@ -16,30 +16,27 @@
 #   vmlinux         VMLINUX, only with DEBIAN_DBG=1
 #   <rel>_<version>/  the unpacked packages; current -> it; debs/ the downloaded .debs
 # A second run with the same package versions only says that it has nothing to do.
-# Exit: 0 ready; 1 failure (one line says what, the logs are in $BUILD_DIR/logs); 2 usage.
+# Exit: 0 ready; 1 failure (one line says what, the logs are in $LOG_DIR); 2 usage.
 set -euo pipefail
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-# shellcheck source=tools/lib.sh
-. "$ROOT/tools/lib.sh"
-
-usage() { sed -n '/^# Usage:/,/^# Exit:/s/^# \{0,1\}//p' "$0"; }
+caller_kout=${KOUT:-}
+KERNEL=debian
+unset KOUT KIMAGE INITRD MODULES_STAGING VMLINUX # this script decides where they go
+# shellcheck source=tools/lib/paths.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../../tools/lib/paths.sh"
+# shellcheck source=tools/lib/common.sh
+. "$KLAB_ROOT/tools/lib/common.sh"
 case ${1:-} in
 "") ;;
 -h | --help) usage; exit 0 ;;
 *) usage >&2; exit 2 ;;
 esac
-[ -n "${BUILD_DIR:-}" ] || die "BUILD_DIR is not set (run it through make, or export BUILD_DIR=/absolute/path)"
 dbg=${DEBIAN_DBG:-0}
 case $dbg in 0 | 1) ;; *) die "DEBIAN_DBG=$dbg is not valid; use 0 or 1" ;; esac
-caller_kout=${KOUT:-}
-KERNEL=debian
-# shellcheck source=tools/paths.sh
-. "$ROOT/tools/paths.sh"
 [ -z "$caller_kout" ] || [ "$(realpath -ms "$caller_kout")" = "$KOUT" ] ||
-	die "KOUT=$caller_kout, but for KERNEL=debian tools/paths.sh puts it at $KOUT: unset KOUT"
+	die "KOUT=$caller_kout, but for KERNEL=debian tools/lib/paths.sh puts it at $KOUT: unset KOUT"
 dk=$(dirname "$KOUT")
 for p in "$KIMAGE" "$INITRD" "$MODULES_STAGING" "$VMLINUX"; do
-	[ "$(dirname "$p")" = "$dk" ] || die "tools/paths.sh puts $p outside $dk; this script expects all of KOUT, KIMAGE, INITRD, MODULES_STAGING, VMLINUX there"
+	[ "$(dirname "$p")" = "$dk" ] || die "tools/lib/paths.sh puts $p outside $dk; this script expects all of KOUT, KIMAGE, INITRD, MODULES_STAGING, VMLINUX there"
 done
 debs=$dk/debs
 PATH=$PATH:/usr/sbin:/sbin # depmod; a non-root PATH may lack it
@@ -56,7 +53,7 @@ if [ "${KLAB_DEBIAN_KERNEL_LOCKED:-}" != "$dk" ]; then
 fi
 # holding the lock, any temporary left here belongs to a dead run
 rm -rf --one-file-system "$dk"/.tmp.*
-"$ROOT/tools/deps.sh" debian || exit 1 # dpkg-dev, cpio, busybox-static
+"$KLAB_ROOT/tools/host/deps.sh" debian || exit 1 # dpkg-dev, cpio, busybox-static
 
 # apt_field PKG[=VERSION] FIELD: the field of the candidate (or that version) in apt's lists.
 apt_field() {
@@ -70,7 +67,7 @@ resolve_packages() {
 	dep=$(apt_field "$meta" Depends | tr ',' '\n' | grep -m 1 -E '^ *linux-image-[0-9]' || true)
 	if [ -z "$dep" ] && [ "$(id -u)" -eq 0 ]; then
 		note "apt knows no $meta: refreshing the package lists once (apt-get update)"
-		run_logged apt-update apt-get "${apt_opts[@]}" update || die "apt-get update failed (log: $BUILD_DIR/logs/apt-update.log)"
+		run_logged apt-update apt-get "${apt_opts[@]}" update || die "apt-get update failed (log: $LOG_DIR/apt-update.log)"
 		dep=$(apt_field "$meta" Depends | tr ',' '\n' | grep -m 1 -E '^ *linux-image-[0-9]' || true)
 	fi
 	[ -n "$dep" ] || die "apt knows no $meta (or it depends on no linux-image-<release>): run apt-get update, check the apt sources"
@@ -116,7 +113,7 @@ vdir=$dk/$vname
 # "layout N": bump N when the unpacking or fix-ups below change, so cached trees are redone
 stamp_want=$(echo "layout 1"; for p in "${pkgs[@]}"; do echo "$p=$version"; done)
 # the initramfs depends on its own scripts and busybox too, not only on the kernel
-initrd_want=$(printf '%s\n' "$stamp_want"; cat "$ROOT/tools/mkinitramfs.sh" "$ROOT/vm/initramfs/init" /bin/busybox 2>/dev/null | sha256sum | cut -c1-16)
+initrd_want=$(printf '%s\n' "$stamp_want"; cat "$KLAB_ROOT/tools/kernel/mkinitramfs.sh" "$KLAB_ROOT/tools/kernel/initramfs-init" /bin/busybox 2>/dev/null | sha256sum | cut -c1-16)
 tree_ok() { [ -f "$vdir/.stamp" ] && [ "$(cat "$vdir/.stamp")" = "$stamp_want" ]; }
 initrd_ok() { [ -f "$vdir/initrd.cpio.gz" ] && [ "$(cat "$vdir/initrd.inputs" 2>/dev/null)" = "$initrd_want" ]; }
 links_ok() {
@@ -136,8 +133,8 @@ deb_of() { # PKG: the downloaded .deb of PKG at $version (apt writes an epoch's 
 }
 
 download() { # PKG...: fetch PKG=$version into debs/ (apt skips a complete file it already has)
-	local p log=$BUILD_DIR/logs/debian-kernel-download.log line
-	mkdir -p "$BUILD_DIR/logs"
+	local p log=$LOG_DIR/debian-kernel-download.log line
+	mkdir -p "$LOG_DIR"
 	for p in "$@"; do
 		if ! (cd "$debs" && apt-get "${apt_opts[@]}" download "$p=$version") >>"$log" 2>&1; then
 			line=$(grep -E '^E: ' "$log" | tail -n 1)
@@ -170,11 +167,11 @@ prepare_tree() {
 	stage "unpacking with dpkg-deb -x (nothing is installed)" "about 10 s"
 	start=$SECONDS
 	run_logged debian-kernel-unpack dpkg-deb -x "$(deb_of "$image_pkg")" "$tmp/image" ||
-		die "cannot unpack $image_pkg (log: $BUILD_DIR/logs/debian-kernel-unpack.log)"
+		die "cannot unpack $image_pkg (log: $LOG_DIR/debian-kernel-unpack.log)"
 	for p in "$headers_pkg" "$common_pkg" "$kbuild_pkg"; do
 		deb=$(deb_of "$p")
 		run_logged debian-kernel-unpack dpkg-deb -x "$deb" "$tmp/headers" ||
-			die "cannot unpack $p (log: $BUILD_DIR/logs/debian-kernel-unpack.log)"
+			die "cannot unpack $p (log: $LOG_DIR/debian-kernel-unpack.log)"
 	done
 	echo "    unpacked in $((SECONDS - start))s"
 
@@ -194,7 +191,7 @@ prepare_tree() {
 	stage "depmod and initramfs for $rel" "about 10 s"
 	start=$SECONDS
 	run_logged debian-kernel-depmod depmod -b "$tmp/image" "$rel" ||
-		die "depmod failed (log: $BUILD_DIR/logs/debian-kernel-depmod.log)"
+		die "depmod failed (log: $LOG_DIR/debian-kernel-depmod.log)"
 	build_initrd "$tmp"
 	echo "    depmod and initramfs in $((SECONDS - start))s"
 
@@ -212,8 +209,8 @@ prepare_tree() {
 }
 
 build_initrd() { # DIR: a version folder (image/ unpacked and depmod'ed) that gets initrd.cpio.gz
-	run_logged debian-kernel-initramfs "$ROOT/tools/mkinitramfs.sh" "$1/image" "$rel" "$1/initrd.cpio.gz" ||
-		die "building the initramfs failed (log: $BUILD_DIR/logs/debian-kernel-initramfs.log)"
+	run_logged debian-kernel-initramfs "$KLAB_ROOT/tools/kernel/mkinitramfs.sh" "$1/image" "$rel" "$1/initrd.cpio.gz" ||
+		die "building the initramfs failed (log: $LOG_DIR/debian-kernel-initramfs.log)"
 	printf '%s\n' "$initrd_want" >"$1/initrd.inputs"
 }
 
@@ -239,7 +236,7 @@ fetch_dbg() {
 	member=./usr/lib/debug/boot/vmlinux-$rel
 	# stream only the one member out of the 5 GB data.tar: nothing else touches the disk
 	run_logged debian-kernel-dbg extract_member "$deb" "$member" "$vdir/vmlinux.tmp" ||
-		die "cannot extract $member from $deb (log: $BUILD_DIR/logs/debian-kernel-dbg.log)"
+		die "cannot extract $member from $deb (log: $LOG_DIR/debian-kernel-dbg.log)"
 	readelf -S "$vdir/vmlinux.tmp" 2>/dev/null | grep -q '\.debug_info' ||
 		die "$member from $pkg has no .debug_info"
 	mv -f "$vdir/vmlinux.tmp" "$vdir/vmlinux"

@@ -1,22 +1,21 @@
 #!/usr/bin/env bash
 # `make gdb`: boot the lab (snapshot) with QEMU's gdbstub and attach gdb with vmlinux and the
 # kernel's gdb scripts (lx-symbols, lx-dmesg, ...). The guest's console goes to a log file.
-# Usage: vm/gdb.sh [GDB-ARGS...]   e.g. vm/gdb.sh -batch -ex 'print init_uts_ns.name.release'
+# Usage: vm/debug/gdb.sh [GDB-ARGS...]   e.g. vm/debug/gdb.sh -batch -ex 'print init_uts_ns.name.release'
 # Env: BUILD_DIR, KERNEL, VMLINUX (the kernel's debug vmlinux; default KOUT/vmlinux).
 # Exit: gdb's status; 125 when the VM or vmlinux is missing.
 set -euo pipefail
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-# shellcheck source=tools/paths.sh
-. "$ROOT/tools/paths.sh"
+# shellcheck source=tools/lib/paths.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../../tools/lib/paths.sh"
 
-vmlinux=${VMLINUX:-$KOUT/vmlinux}
+vmlinux=$VMLINUX
 if [ ! -f "$vmlinux" ]; then
 	echo "gdb.sh: no vmlinux with debug info at $vmlinux" >&2
 	[ "$KERNEL" != debian ] || echo "gdb.sh: for KERNEL=debian, fetch it with DEBIAN_DBG=1 make kernel KERNEL=debian" >&2
 	exit 125
 fi
-mkdir -p "$BUILD_DIR/logs"
-log=$BUILD_DIR/logs/gdb-vm.serial.log
+mkdir -p "$LOG_DIR"
+log=$LOG_DIR/gdb-vm.serial.log
 work=$(mktemp -d)
 vm_pid=''
 # shellcheck disable=SC2317 # called by the trap
@@ -28,7 +27,7 @@ cleanup() {
 trap cleanup EXIT
 
 # Halt the CPU at the first instruction (-S) so a breakpoint can be set before boot.
-GDB_PORT_FILE=$work/port "$ROOT/run-vm.sh" --snapshot --gdb --log "$log" -- -S </dev/null >/dev/null 2>"$work/vm.err" &
+GDB_PORT_FILE=$work/port "$KLAB_ROOT/run-vm.sh" --snapshot --gdb --log "$log" -- -S </dev/null >/dev/null 2>"$work/vm.err" &
 vm_pid=$!
 for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.1; done
 [ -s "$work/port" ] || { cat "$work/vm.err" >&2; echo "gdb.sh: the VM did not start" >&2; exit 125; }

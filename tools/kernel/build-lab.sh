@@ -1,20 +1,20 @@
 #!/usr/bin/env bash
 # Build the lab kernel out of tree: bzImage, vmlinux (DWARF), in-tree modules, gdb scripts,
 # and the modules staged for the image.
-# Usage: BUILD_DIR=... KOUT=... [KSRC=tree] [JOBS=n] tools/build-kernel.sh
+# Usage: [BUILD_DIR=...] [KOUT=...] [KSRC=tree] [JOBS=n] tools/kernel/build-lab.sh
 #   KSRC   Linux tree to build; never written to. Empty: Debian's linux-source-6.12,
 #          extracted once under BUILD_DIR/src (with linux-patches/series applied).
 #   KOUT   the O= build directory.
 # Exit: 0 built (or already up to date), 1 failure (the message says what and where the log is).
 set -euo pipefail
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-# shellcheck source=tools/lib.sh
-. "$ROOT/tools/lib.sh"
+# shellcheck source=tools/lib/paths.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../../tools/lib/paths.sh"
+# shellcheck source=tools/lib/common.sh
+. "$KLAB_ROOT/tools/lib/common.sh"
 
-: "${BUILD_DIR:?}" "${KOUT:?}"
 KSRC=${KSRC:-}
 JOBS=${JOBS:-$(nproc)}
-PATCH_DIR=${KLAB_PATCH_DIR:-$ROOT/linux-patches}  # tests point it elsewhere
+PATCH_DIR=${KLAB_PATCH_DIR:-$KLAB_ROOT/linux-patches}  # tests point it elsewhere
 DEBIAN_TARBALL=/usr/src/linux-source-6.12.tar.xz
 
 is_kernel_tree() {
@@ -90,30 +90,6 @@ config_hash() {
 	} | sha256sum | cut -c1-16
 }
 
-# Every option a fragment asks for must be in the final .config, as kunit_tool checks.
-verify_config() {
-	local frag line opt bad=0
-	for frag in "${fragments[@]}"; do
-		while IFS= read -r line; do
-			case $line in
-			CONFIG_*=*) opt=${line%%=*} ;;
-			"# CONFIG_"*" is not set") opt=${line#\# }; opt=${opt%% *} ;;
-			*) continue ;;
-			esac
-			# An option that is not set may also be absent (its dependencies unmet).
-			if [ "${line#\# }" != "$line" ] && ! grep -q "^$opt=" "$KOUT/.config"; then
-				continue
-			fi
-			if ! grep -qxF -- "$line" "$KOUT/.config"; then
-				actual=$(grep -E "^($opt=|# $opt is not set)" "$KOUT/.config" || echo "absent (unknown or unmet dependencies)")
-				echo "  ${frag##*/}: wants '$line', got: $actual" >&2
-				bad=1
-			fi
-		done <"$frag"
-	done
-	return "$bad"
-}
-
 # Chained with &&: it runs under ||, where set -e does not apply.
 configure_kernel() {
 	make "${make_args[@]}" x86_64_defconfig &&
@@ -129,11 +105,11 @@ else
 	stage "configuring: x86_64_defconfig + kvm_guest.config + linux-patches/*.config" "10 s"
 	rm -f "$KOUT/.kernel-lab-config"
 	run_logged kernel-config configure_kernel || die "kernel configuration failed"
-	verify_config || die "the final .config lacks options asked for in linux-patches/ (above)"
+	"$KLAB_ROOT/tools/kernel/verify-config.sh" "$KOUT/.config" "${fragments[@]}" || die "the final .config lacks options asked for in linux-patches/ (above)"
 	config_hash >"$KOUT/.kernel-lab-config"
 fi
 
-stage "building the kernel: bzImage vmlinux modules (log: $BUILD_DIR/logs/kernel-build.log)" "~23 min on 2 cores; no-op ~15 s"
+stage "building the kernel: bzImage vmlinux modules (log: $LOG_DIR/kernel-build.log)" "~23 min on 2 cores; no-op ~15 s"
 run_logged kernel-build make "${make_args[@]}" bzImage vmlinux modules scripts_gdb ||
 	die "kernel build failed"
 

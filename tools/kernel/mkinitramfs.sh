@@ -1,22 +1,22 @@
 #!/usr/bin/env bash
 # Build the small initramfs the Debian kernel needs to reach the lab's root disk: Debian builds
 # virtio_pci, virtio_blk and ext4 (and what they depend on) as modules, so a cpio (newc, gzip)
-# holds a static busybox, those modules and vm/initramfs/init, which loads them, mounts root=
+# holds a static busybox, those modules and tools/kernel/initramfs-init, which loads them, mounts root=
 # and switch_roots to init=. The modules and their load order come from the tree's modules.dep
 # and modules.softdep (via modprobe --show-depends), never from the host's own kernel.
 #
-# Usage: tools/mkinitramfs.sh MODROOT RELEASE OUTPUT [MODULE...]
+# Usage: tools/kernel/mkinitramfs.sh MODROOT RELEASE OUTPUT [MODULE...]
 #   MODROOT  a tree holding lib/modules/RELEASE, already depmod'ed
 #   OUTPUT   the .cpio.gz to write (replaced atomically)
 #   MODULE   modules to load (default: virtio_pci virtio_blk ext4); dependencies are added
 # Env: BUSYBOX (default /bin/busybox, from the busybox-static package; must be static)
 # Exit: 0 written; 1 error (message on stderr); 2 usage.
 set -euo pipefail
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-# shellcheck source=tools/lib.sh
-. "$ROOT/tools/lib.sh"
+# shellcheck source=tools/lib/paths.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../../tools/lib/paths.sh"
+# shellcheck source=tools/lib/common.sh
+. "$KLAB_ROOT/tools/lib/common.sh"
 
-usage() { sed -n '/^# Usage:/,/^# Exit:/s/^# \{0,1\}//p' "$0"; }
 case ${1:-} in -h | --help) usage; exit 0 ;; esac
 [ $# -ge 3 ] || { usage >&2; exit 2; }
 modroot=$(realpath -e "$1" 2>/dev/null) || die "MODROOT $1 does not exist"
@@ -25,7 +25,7 @@ shift 3
 modules=("$@")
 [ ${#modules[@]} -gt 0 ] || modules=(virtio_pci virtio_blk ext4)
 busybox=${BUSYBOX:-/bin/busybox}
-init_script=$ROOT/vm/initramfs/init
+init_script=$KLAB_ROOT/tools/kernel/initramfs-init
 
 moddir=$modroot/lib/modules/$release
 [ -f "$moddir/modules.dep" ] || die "no $moddir/modules.dep: run depmod -b $modroot $release first"

@@ -6,22 +6,19 @@
 # SRC_DIR's modes; directories it has keep theirs, and symlinked ones (/lib -> usr/lib) are
 # followed. One debugfs -w command file does the writing; e2fsck -fn checks the result.
 #
-# Usage: vm/image-put.sh IMAGE SRC_DIR
+# Usage: vm/image/image-put.sh IMAGE SRC_DIR
 # Exit:  0 done; 1 error (message on stderr; the image is unchanged unless debugfs had started);
 #        2 usage; 3 the image is in use (a running VM, or another image-put.sh).
 # Needs no root: only write access to IMAGE. The VM must not be running: run-vm.sh holds
 # IMAGE.lock while a VM writes the image; a snapshot VM is caught by fuser.
 set -euo pipefail
 
-HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-# shellcheck source-path=SCRIPTDIR source=../tools/lib.sh
-. "$HERE/../tools/lib.sh"
+# shellcheck source=tools/lib/paths.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../../tools/lib/paths.sh"
+# shellcheck source=tools/lib/common.sh
+. "$KLAB_ROOT/tools/lib/common.sh"
 
-usage() {
-	echo "usage: vm/image-put.sh IMAGE SRC_DIR" >&2
-	exit 2
-}
-[ $# -eq 2 ] || usage
+[ $# -eq 2 ] || { usage >&2; exit 2; }
 IMAGE=$1
 SRC=$(realpath -e "$2" 2>/dev/null) || die "no such folder: $2"
 [ -d "$SRC" ] || die "not a folder: $SRC"

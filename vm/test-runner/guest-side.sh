@@ -3,16 +3,16 @@
 # (the host's shared folder) NAME.out (its output), NAME.dmesg (the kernel log during it) and a
 # line in OUTDIR/results: "begin NAME" before it starts, "end NAME STATUS" when it is done.
 # The host classifies the results; a test that crashes the kernel leaves "begin" without "end".
-# Usage: lab-run-tests OUTDIR TIMEOUT_SCALE TEST...   (TEST: a path to an executable)
+#
+# Usage: guest-side.sh OUTDIR TEST:SECONDS...   (TEST: a path to an executable; SECONDS: its limit)
+# Env for the tests: KLAB_LIB=OUTDIR/lib (tap.sh and the guest helpers), the KEY=value lines
+# of OUTDIR/env (KLAB_KERNEL, KLAB_KERNEL_RELEASE, ...).
 # Exit: 0 when every test ran to its end (whatever their statuses), 2 on bad usage.
 set -uo pipefail
-[ $# -ge 2 ] || { echo "usage: lab-run-tests OUTDIR TIMEOUT_SCALE TEST..." >&2; exit 2; }
-outdir=$1 scale=$2
-shift 2
-export LAB_DIR=${LAB_DIR:-/root/lab}
-here=$(cd "$(dirname "$0")" && pwd)
-export KLAB_TESTLIB=$here/testlib.sh
-# Facts from the host (the expected kernel release, ...), as KEY=value lines.
+[ $# -ge 1 ] || { echo "usage: guest-side.sh OUTDIR TEST:SECONDS..." >&2; exit 2; }
+outdir=$1
+shift
+export KLAB_LIB=$outdir/lib
 if [ -f "$outdir/env" ]; then
 	set -a
 	# shellcheck disable=SC1091
@@ -22,12 +22,9 @@ fi
 # The kernel's own messages go to the serial console only at warning level and above.
 dmesg -n 5 2>/dev/null
 
-header() { sed -n "s/^# $2: *//p" "$1" | head -n 1; }
-
-for test in "$@"; do
+for arg in "$@"; do
+	test=${arg%:*} limit=${arg##*:}
 	name=$(basename "$test")
-	limit=$(header "$test" timeout)
-	limit=$(( ${limit:-60} * scale ))
 	echo "begin $name" >>"$outdir/results"
 	sync
 	echo "kernel-lab: test $name: begin" >/dev/kmsg

@@ -1,6 +1,11 @@
 # shellcheck shell=bash
-# Helpers shared by the lab's shell scripts: messages, stage headings, logged steps.
-# Source it; it expects BUILD_DIR to be set by the caller (the Makefile passes it).
+# Helpers shared by the lab's shell scripts: usage text, messages, stage headings, logged steps,
+# and the kernel-crash classifier. Source it after tools/lib/paths.sh.
+
+# usage: print the calling script's header comment (from line 2 to the first non-comment line).
+usage() {
+	sed -n '2,/^[^#]/{/^#/!d;s/^# \{0,1\}//;p}' "$0"
+}
 
 die() {
 	printf '%s: error: %s\n' "${0##*/}" "$*" >&2
@@ -16,14 +21,14 @@ stage() {
 	printf '==> %s%s\n' "$1" "${2:+ (cold: $2)}"
 }
 
-# run_logged LOGNAME CMD...: run CMD with its output in BUILD_DIR/logs/LOGNAME.log.
+# run_logged LOGNAME CMD...: run CMD with its output in LOG_DIR/LOGNAME.log.
 # While it runs, a line every minute says it is alive; on failure the last 30 lines
 # and the log's path are shown, and the command's status is returned.
 run_logged() {
 	local name=$1 log ticker start rc=0
 	shift
-	mkdir -p "$BUILD_DIR/logs"
-	log=$BUILD_DIR/logs/$name.log
+	mkdir -p "$LOG_DIR"
+	log=$LOG_DIR/$name.log
 	start=$SECONDS
 	# The sleep is killed with the ticker: an orphaned sleep would hold our stdout and locks.
 	(
@@ -45,4 +50,19 @@ run_logged() {
 		printf '%s: full log: %s\n' "${0##*/}" "$log" >&2
 	fi
 	return "$rc"
+}
+
+# crash_reports LOG: the kernel crash reports in a console log, one "KIND<TAB>first line" per
+# report (KIND: see oops-decode --help), nothing when there is none. What counts as a crash is
+# defined once, in oops-decode (tools/oops-decode/kpatterns.c); it is built here on first use.
+crash_reports() {
+	local out rc=0
+	make -s -C "$KLAB_ROOT/tools/oops-decode" BUILD_DIR="$BUILD_DIR" >&2 ||
+		{ note "cannot build oops-decode, the crash classifier (run 'make deps')"; return 2; }
+	out=$("$BIN_DIR/oops-decode" --classify "$1") || rc=$?
+	case $rc in
+	0) printf '%s\n' "$out" ;;
+	1) ;; # no report
+	*) return "$rc" ;;
+	esac
 }

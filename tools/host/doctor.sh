@@ -1,21 +1,20 @@
 #!/usr/bin/env bash
 # `make doctor`: check what the lab needs on this machine and say plainly what will be slow
-# or missing. Usage: tools/doctor.sh   Exit: 0 ready (perhaps slow), 1 something is missing.
+# or missing. Usage: tools/host/doctor.sh   Exit: 0 ready (perhaps slow), 1 something is missing.
 set -uo pipefail
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-# shellcheck source=tools/paths.sh
-. "$ROOT/tools/paths.sh"
+# shellcheck source=tools/lib/paths.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../../tools/lib/paths.sh"
 problems=0
 say() { printf '  %-10s %s\n' "$1" "$2"; }
 
 echo "kernel-lab doctor (BUILD_DIR=$BUILD_DIR, KERNEL=$KERNEL)"
-accel=$("$ROOT/tools/accel.sh" 2>&1) || { accel="invalid ACCEL"; problems=$((problems + 1)); }
+accel=$("$KLAB_ROOT/tools/host/accel.sh" 2>&1) || { accel="invalid ACCEL"; problems=$((problems + 1)); }
 case $accel in
 kvm*) say accel "$accel: fast boots" ;;
 *) say accel "$accel: a boot that runs one command takes ~5 s, to the login prompt ~15-30 s" ;;
 esac
 
-if missing=$("$ROOT/tools/deps.sh" --check all 2>&1); then
+if missing=$("$KLAB_ROOT/tools/host/deps.sh" --check all 2>&1); then
 	say packages "all present"
 else
 	say packages "missing; 'make deps' as root installs them:"

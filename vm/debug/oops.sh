@@ -2,26 +2,25 @@
 # `make oops`: boot the lab (snapshot), load the buggy test.ko until it oopses, show the lab's
 # follow-up, then trace the oops as the lab does by hand: RIP -> symbol + offset (readelf) ->
 # file:line (addr2line) -> disassembly with source (objdump -d -M intel -S) -> call trace.
-# Usage: vm/oops.sh [TRIES]      env: BUILD_DIR, KERNEL, KOUT, VMLINUX
+# Usage: vm/debug/oops.sh [TRIES]      env: BUILD_DIR, KERNEL, KOUT, VMLINUX
 # Exit: 0 oops reproduced and traced, 1 no oops in TRIES loads or the trace failed,
 #       125 setup error (missing module, kernel or tools).
 set -euo pipefail
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-# shellcheck source=tools/paths.sh
-. "$ROOT/tools/paths.sh"
-# shellcheck source=tools/lib.sh
-. "$ROOT/tools/lib.sh"
+# shellcheck source=tools/lib/paths.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../../tools/lib/paths.sh"
+# shellcheck source=tools/lib/common.sh
+. "$KLAB_ROOT/tools/lib/common.sh"
 
 tries=${1:-20}
-moddir=$KOUT-ext/my_first_module-buggy
+moddir=$EXT_DIR/my_first_module-buggy
 ko=$moddir/test.ko
-decode=$BUILD_DIR/bin/oops-decode
-vmlinux=${VMLINUX:-$KOUT/vmlinux}
-log=$BUILD_DIR/logs/oops.serial.log
+decode=$BIN_DIR/oops-decode
+vmlinux=$VMLINUX
+log=$LOG_DIR/oops.serial.log
 for f in "$ko:make modules" "$decode:make tools"; do
 	[ -f "${f%%:*}" ] || { echo "oops.sh: missing ${f%%:*}: run '${f#*:}'" >&2; exit 125; }
 done
-mkdir -p "$BUILD_DIR/logs"
+mkdir -p "$LOG_DIR"
 
 heading() { printf '\n=== %s\n' "$*"; }
 show() { # show CMD...: print the command as a student would type it, then run it
@@ -31,7 +30,7 @@ show() { # show CMD...: print the command as a student would type it, then run i
 
 stage "booting the VM; loading the buggy test.ko until it oopses (at most $tries loads)" "~15 s under TCG"
 rc=0
-"$ROOT/run-vm.sh" --log "$log" --timeout $((60 + tries * 10)) \
+"$KLAB_ROOT/run-vm.sh" --log "$log" --timeout $((60 + tries * 10)) \
 	--exec "lab-oops-loop /root/lab/modules/my_first_module-buggy/test.ko $tries" || rc=$?
 [ "$rc" -eq 0 ] || die "no oops reproduced (run-vm.sh exit $rc); serial log: $log"
 
