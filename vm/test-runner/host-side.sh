@@ -6,7 +6,7 @@
 # A guest test is an executable in DIR (default vm/tests). Header comments it may carry:
 #   # timeout: SECONDS      its limit under KVM (default 60); scaled up under TCG
 #   # may-crash: yes        it gets a boot of its own
-#   # expect-splat: REGEX   kernel-log lines matching REGEX are expected, not failures
+#   # expect-splat: REGEX   crash reports whose first line matches REGEX are expected, not failures
 #   # kernels: lab          the kernels it applies to; elsewhere it is skipped, with the reason
 # Tests that cannot crash share one boot; when the kernel dies during a test, that test is
 # reported (# oops, # panic, # timeout, ...) and the tests after it run in a fresh boot. What
@@ -50,7 +50,7 @@ for t in "$tests_dir"/*; do
 	all+=("$n")
 done
 if [ ${#all[@]} -eq 0 ]; then
-	echo "run-tests.sh: no guest test matches '${names[*]:-}' in $tests_dir" >&2
+	echo "${0##*/}: no guest test matches '${names[*]:-}' in $tests_dir" >&2
 	exit 2
 fi
 
