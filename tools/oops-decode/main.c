@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -153,6 +154,32 @@ struct options {
 	const char *vmlinux, *moddir, *log;
 };
 
+static void usage_error(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
+/* The message, then the usage lines: what is wrong and how it is right. */
+static void usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("oops-decode: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\nUsage: oops-decode [--parse-only] [--vmlinux FILE] [--modules DIR]"
+	      " [--disasm] [LOG]\n"
+	      "See oops-decode --help.\n", stderr);
+}
+
+/* The name and argument of the long option whose val is c. */
+static const struct option *option_of(const struct option *opts, int c)
+{
+	for (; opts->name; opts++)
+		if (opts->val == c)
+			return opts;
+	return NULL;
+}
+
 static int parse_args(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
@@ -163,30 +190,49 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	const struct option *opt;
 	int c;
 
 	memset(o, 0, sizeof(*o));
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		/* "--vmlinux --modules d" must not take "--modules" as FILE */
+		if ((c == 'v' || c == 'm') && (!*optarg || starts_with(optarg, "--"))) {
+			optopt = c;
+			c = ':';
+		}
 		switch (c) {
 		case 'p': o->parse_only = 1; break;
 		case 'v': o->vmlinux = optarg; break;
 		case 'm': o->moddir = optarg; break;
 		case 'd': o->disasm = 1; break;
-		case 'h': fputs(usage_text, stdout); exit(EXIT_OK);
+		case 'h':
+			fputs(usage_text, stdout);
+			exit(EXIT_OK);
+		case ':':  /* only --vmlinux and --modules take one */
+			usage_error("--%s needs a %s",
+				    optopt == 'v' ? "vmlinux" : "modules",
+				    optopt == 'v' ? "FILE" : "DIR");
+			return -1;
 		default:
-			fprintf(stderr, "oops-decode: bad option '%s' (see --help)\n",
-				argv[optind - 1]);
+			opt = starts_with(argv[optind - 1], "--") ?
+			      option_of(longopts, optopt) : NULL;
+			if (opt)
+				usage_error("--%s takes no argument", opt->name);
+			else if (optopt)
+				usage_error("unknown option '-%c'", optopt);
+			else
+				usage_error("unknown option '%s'", argv[optind - 1]);
 			return -1;
 		}
 	}
 	if (argc - optind > 1) {
-		fputs("oops-decode: only one LOG may be given (see --help)\n", stderr);
+		usage_error("only one LOG may be given");
 		return -1;
 	}
 	o->log = optind < argc ? argv[optind] : NULL;
 	if (o->disasm && !o->parse_only && !o->vmlinux && !o->moddir) {
-		fputs("oops-decode: --disasm needs --vmlinux or --modules\n", stderr);
+		usage_error("--disasm needs --vmlinux or --modules");
 		return -1;
 	}
 	if (o->vmlinux && check_path("vmlinux", o->vmlinux, 0))
