@@ -5,57 +5,180 @@
 #include <ctype.h>
 #include <string.h>
 
-static const char *const headers[] = {
-	"BUG:", "kernel BUG at", "Kernel BUG at", "Oops:", "Oops[",
-	"general protection fault", "KASAN:", "UBSAN:", "KFENCE:", "KMSAN:",
-	"divide error:", "divide_error:", "invalid opcode:", "stack segment:",
-	"double fault:", "Unable to handle kernel", "Internal error:",
-	"Kernel panic - not syncing", "INFO: rcu", "INFO: task ",
-	"INFO: trying to register non-static key", "INFO: NMI handler",
-	"Watchdog detected hard LOCKUP", "SError Interrupt",
-	"PANIC: double fault", "PANIC: early exception", "Bad mode in",
-	"kernel stack overflow", NULL,
+#define HDR(p, c, k, f) { p, sizeof(p) - 1, c, k, f }
+
+/* The one definition of what starts a kernel crash report, and of what kind
+ * it is. The first matching entry wins, so specific prefixes come before
+ * the general ones ("BUG: KASAN:" before "BUG:"). */
+static const struct crash_header headers[] = {
+	HDR("Kernel panic - not syncing", NULL, CK_PANIC, 0),
+	HDR("PANIC: early exception", NULL, CK_PANIC, 0),
+
+	HDR("BUG: KASAN:", NULL, CK_KASAN, 0),
+	HDR("BUG: KASan:", NULL, CK_KASAN, 0),  /* 4.0 - 4.3 */
+	HDR("BUG: KFENCE:", NULL, CK_KFENCE, 0),
+	HDR("BUG: KMSAN:", NULL, CK_KMSAN, 0),
+	HDR("UBSAN:", NULL, CK_UBSAN, 0),
+	HDR("Oops: UBSAN:", NULL, CK_UBSAN, CH_DIE),  /* x86 CONFIG_UBSAN_TRAP */
+
+	/* lockdep's own reports; everything else "WARNING:" is a WARN() */
+	HDR("WARNING: possible ", NULL, CK_LOCKDEP, 0),
+	HDR("WARNING: inconsistent lock state", NULL, CK_LOCKDEP, 0),
+	HDR("WARNING: suspicious RCU usage", NULL, CK_LOCKDEP, 0),
+	HDR("WARNING: bad unlock balance", NULL, CK_LOCKDEP, 0),
+	HDR("WARNING: held lock freed", NULL, CK_LOCKDEP, 0),
+	HDR("WARNING: lock held when returning", NULL, CK_LOCKDEP, 0),
+	HDR("WARNING: Nested lock was not taken", NULL, CK_LOCKDEP, 0),
+	HDR("WARNING: ", "-safe -> ", CK_LOCKDEP, 0),
+	HDR("WARNING: ", " still has locks held!", CK_LOCKDEP, 0),
+	HDR("INFO: trying to register non-static key", NULL, CK_LOCKDEP, 0),
+
+	HDR("BUG: soft lockup", NULL, CK_LOCKUP, 0),
+	HDR("BUG: workqueue lockup", NULL, CK_LOCKUP, 0),
+	HDR("BUG: spinlock lockup", NULL, CK_LOCKUP, 0),
+	HDR("Watchdog detected hard LOCKUP", NULL, CK_LOCKUP, 0),
+	HDR("INFO: rcu", " stall", CK_LOCKUP, 0),
+	HDR("INFO: task ", " blocked for more than ", CK_HUNG_TASK, 0),
+
+	/* A failed data-structure check prints its message first, then the
+	 * WARNING or "kernel BUG at" it raises: one report. */
+	HDR("list_add corruption", NULL, CK_CORRUPTION, 0),
+	HDR("list_del corruption", NULL, CK_CORRUPTION, 0),
+	HDR("list_add double add", NULL, CK_CORRUPTION, 0),
+	HDR("refcount_t: ", NULL, CK_CORRUPTION, 0),
+	HDR("usercopy: Kernel memory ", NULL, CK_CORRUPTION, 0),
+	HDR("BUG ", " (Not tainted): ", CK_CORRUPTION, 0),  /* SLUB debug */
+	HDR("BUG ", " (Tainted: ", CK_CORRUPTION, 0),
+
+	/* page faults and other exceptions: a header, then die()'s line */
+	HDR("BUG: unable to handle", NULL, CK_OOPS, 0),
+	HDR("BUG: kernel NULL pointer dereference", NULL, CK_OOPS, 0),
+	HDR("BUG: stack guard page was hit", NULL, CK_OOPS, 0),
+	HDR("Unable to handle kernel", NULL, CK_OOPS, 0),
+	HDR("PANIC: double fault", NULL, CK_OOPS, 0),
+	HDR("SError Interrupt", NULL, CK_OOPS, 0),
+	HDR("Bad mode in", NULL, CK_OOPS, 0),
+	HDR("Oops:", NULL, CK_OOPS, CH_DIE),
+	HDR("Oops[", NULL, CK_OOPS, CH_DIE),
+	HDR("Internal error:", NULL, CK_OOPS, CH_DIE),
+	HDR("general protection fault", NULL, CK_OOPS, CH_DIE),
+	HDR("divide error:", NULL, CK_OOPS, CH_DIE),
+	HDR("divide_error:", NULL, CK_OOPS, CH_DIE),
+	HDR("invalid opcode:", NULL, CK_OOPS, CH_DIE),
+	HDR("stack segment:", NULL, CK_OOPS, CH_DIE),
+	HDR("double fault:", NULL, CK_OOPS, CH_DIE),
+	HDR("kernel stack overflow", NULL, CK_OOPS, CH_DIE),
+
+	HDR("kernel BUG at", NULL, CK_BUG, 0),
+	HDR("Kernel BUG at", NULL, CK_BUG, 0),
+	HDR("BUG:", NULL, CK_BUG, CH_WEAK),
+
+	HDR("WARNING:", NULL, CK_WARNING, CH_WARN),
 };
 
-/* Only kernel WARN()s and lockdep/RCU reports count, not every message
- * that starts with the word (e.g. "WARNING: The mand mount option ..."). */
+#define NHEADERS (sizeof(headers) / sizeof(headers[0]))
+
+static const char *const kind_names[CK_NKINDS] = {
+	[CK_NONE] = "none",
+	[CK_PANIC] = "panic",
+	[CK_OOPS] = "oops",
+	[CK_BUG] = "bug",
+	[CK_WARNING] = "warning",
+	[CK_KASAN] = "kasan",
+	[CK_UBSAN] = "ubsan",
+	[CK_KFENCE] = "kfence",
+	[CK_KMSAN] = "kmsan",
+	[CK_LOCKDEP] = "lockdep",
+	[CK_LOCKUP] = "lockup",
+	[CK_HUNG_TASK] = "hung-task",
+	[CK_CORRUPTION] = "corruption",
+};
+
+const char *crash_kind_name(enum crash_kind k)
+{
+	return k > CK_NONE && k < CK_NKINDS ? kind_names[k] : "none";
+}
+
+/* Only kernel WARN()s count, not every message that starts with the word
+ * (e.g. "WARNING: The mand mount option ..."). */
 static int is_warning(const char *m)
 {
-	const char *r;
+	const char *r = skip_spaces(m + 8);
 
-	if (!starts_with(m, "WARNING:"))
-		return 0;
-	r = skip_spaces(m + 8);
 	return starts_with(r, "CPU:") || starts_with(r, "at ") || *r == '[' ||
 	       islower((unsigned char)*r) || strstr(r, "+0x") ||
 	       strstr(r, ".c:") || strstr(r, ".h:");
 }
 
-static int match_at(const char *m)
+static const struct crash_header *match_at(const char *m)
 {
-	int i;
+	const struct crash_header *h;
 
-	if (is_warning(m))
-		return 1;
-	for (i = 0; headers[i]; i++)
-		if (starts_with(m, headers[i]))
-			return 1;
-	return 0;
+	for (h = headers; h < headers + NHEADERS; h++) {
+		if (m[0] != h->prefix[0] || strncmp(m, h->prefix, h->len))
+			continue;
+		if (h->contains && !strstr(m + h->len, h->contains))
+			continue;
+		if ((h->flags & CH_WARN) && !is_warning(m))
+			continue;
+		return h;
+	}
+	return NULL;
 }
 
-int is_crash_header(const char *msg)
+const struct crash_header *crash_header_of(const char *msg)
 {
+	const struct crash_header *h = match_at(msg);
 	const char *p = msg;
 
-	if (match_at(msg))
-		return 1;
+	if (h)
+		return h;
 	/* one subsystem prefix: "watchdog: BUG: ...", "rcu: INFO: ..." */
 	while (*p && p - msg <= 24 &&
 	       (isalnum((unsigned char)*p) || *p == ' ' || *p == '_' || *p == '-'))
 		p++;
 	if (p > msg && p[0] == ':' && p[1] == ' ')
 		return match_at(p + 2);
-	return 0;
+	return NULL;
+}
+
+int is_crash_header(const char *msg)
+{
+	return crash_header_of(msg) != NULL;
+}
+
+void print_crash_kinds(FILE *out)
+{
+	const struct crash_header *h;
+	int k, col;
+
+	for (k = CK_NONE + 1; k < CK_NKINDS; k++) {
+		col = fprintf(out, "  %-11s", kind_names[k]);
+		for (h = headers; h < headers + NHEADERS; h++) {
+			int w;
+
+			if ((int)h->kind != k)
+				continue;
+			w = 2 + (int)h->len +
+			    (h->contains ? 3 + (int)strlen(h->contains) : 0);
+			if (col > 13 && col + 2 + w > 78) {
+				fputs(",\n", out);
+				col = fprintf(out, "%13s", "");
+			} else if (col > 13) {
+				col += fprintf(out, ", ");
+			}
+			col += fprintf(out, "\"%s%s%s\"", h->prefix,
+				       h->contains ? "..." : "",
+				       h->contains ? h->contains : "");
+		}
+		fputc('\n', out);
+	}
+}
+
+int is_cut_here(const char *t)
+{
+	return starts_with(t, "------------[ cut here ]") ||
+	       starts_with(t, "8<--- cut here");
 }
 
 int is_report_end(const char *t)
@@ -63,11 +186,13 @@ int is_report_end(const char *t)
 	static const char *const ends[] = {
 		"---[ end ", "Kernel panic - not syncing", "Kernel Offset:",
 		"Rebooting in ", "NMI backtrace for cpu", "Sending NMI from CPU",
-		"------------[ cut here ]", NULL,
+		NULL,
 	};
 	const char *p;
 	int i;
 
+	if (is_cut_here(t))
+		return 1;
 	for (i = 0; ends[i]; i++)
 		if (starts_with(t, ends[i]))
 			return 1;

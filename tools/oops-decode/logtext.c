@@ -160,51 +160,128 @@ static char *skip_caller(char *p, char *cid, size_t cidlen)
 	return q + 1;
 }
 
-static void strip_line(char *line, struct logline *ll)
+/* ESC at p: skips one terminal escape sequence (CSI "\x1b[0m", OSC up to
+ * BEL or ESC \, or a two-byte ESC x). */
+static char *skip_escape(char *p)
 {
-	char *p = line, *e;
-	int ts = 0;
+	unsigned char *q = (unsigned char *)p + 1;
 
-	while (*p == '\r')
-		p++;
+	if (*q == '[') {
+		/* parameter and intermediate bytes, then one final byte */
+		for (q++; *q >= 0x20 && *q <= 0x3f; q++)
+			;
+		if (*q >= 0x40 && *q <= 0x7e)
+			q++;
+	} else if (*q == ']') {
+		for (q++; *q && *q != '\a' && !(q[0] == 0x1b && q[1] == '\\'); q++)
+			;
+		q += *q == '\a' ? 1 : *q ? 2 : 0;
+	} else if (*q >= 0x20 && *q <= 0x7e) {
+		q++;
+	}
+	return (char *)q;
+}
+
+/* Bytes a serial console may put before a line or its message: escape
+ * sequences and control bytes (NULs are spaces by now); spaces too if
+ * also_spaces. */
+static char *skip_junk(char *p, int also_spaces)
+{
+	for (;;) {
+		unsigned char c = (unsigned char)*p;
+
+		if (c == 0x1b)
+			p = skip_escape(p);
+		else if ((c && c < 0x20 && c != '\t') || c == 0x7f ||
+			 (also_spaces && c == ' '))
+			p++;
+		else
+			return p;
+	}
+}
+
+/* Level, syslog header, timestamp, caller id: returns the message start
+ * (p itself when there is no such prefix). */
+static char *strip_prefix(char *p, struct logline *ll, int *ts)
+{
+	char *start = p;
+
+	*ts = 0;
+	ll->cid[0] = '\0';
 	p = skip_facility(skip_level(p));
 	p = skip_syslog(p);
-	p = skip_iso_time(p, &ts);
-	if (!ts)
-		p = skip_timestamp(p, &ts);
+	p = skip_iso_time(p, ts);
+	if (!*ts)
+		p = skip_timestamp(p, ts);
 	p = skip_caller(p, ll->cid, sizeof(ll->cid));
+	if (p == start)
+		return p;
 	/* printk puts exactly one space between prefix and message; frame
 	 * lines keep their own indentation after it. */
-	if ((ts || ll->cid[0]) && *p == ' ')
+	p = skip_junk(p, 0);
+	if ((*ts || ll->cid[0]) && *p == ' ')
 		p++;
-	e = p + strlen(p);
-	while (e > p && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+	return skip_junk(p, 0);
+}
+
+static void strip_line(char *line, struct logline *ll)
+{
+	char *p = skip_junk(line, 0), *q = skip_junk(p, 1), *m = q, *e;
+	int ts = 0;
+
+	/* One stray byte before the timestamp must not hide the line; plain
+	 * leading spaces are indentation unless a prefix follows them. */
+	if (q != p)
+		m = strip_prefix(q, ll, &ts);
+	if (m == q)
+		m = strip_prefix(p, ll, &ts);
+	e = m + strlen(m);
+	while (e > m && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
 		*--e = '\0';
-	ll->msg = p;
+	ll->msg = m;
 	ll->has_ts = (unsigned char)ts;
 }
 
+/* Line ends: LF, CR LF (also CR CR LF, as some serial consoles write) and
+ * a lone CR, the only separator of some captures. */
 void logtext_split(struct logtext *lt, const char *data, size_t len)
 {
-	size_t i, cap = 0, start = 0;
+	size_t i, j, end, cap = 0, start = 0;
 	void *arr = NULL;
+	int lead;
 
 	memset(lt, 0, sizeof(*lt));
 	lt->buf = xmalloc(len + 1);
 	memcpy(lt->buf, data, len);
 	lt->buf[len] = '\0';
-	/* Binary garbage must not end lines early for string functions. */
-	for (i = 0; i < len; i++)
-		if (lt->buf[i] == '\0')
-			lt->buf[i] = ' ';
+	/* Binary garbage must not end lines early for string functions: a NUL
+	 * is a space, or, among the control bytes a line starts with, one
+	 * more control byte for strip_line to drop (not indentation). */
+	for (i = 0, lead = 1; i < len; i++) {
+		unsigned char c = (unsigned char)lt->buf[i];
+
+		if (c == '\n' || c == '\r')
+			lead = 1;
+		else if (!c)
+			lt->buf[i] = lead ? '\x01' : ' ';
+		else if ((c >= 0x20 || c == '\t') && c != 0x7f)
+			lead = 0;
+	}
 	for (i = 0; i <= len; i++) {
 		struct logline *ll;
 
-		if (i < len && lt->buf[i] != '\n')
+		if (i < len && lt->buf[i] != '\n' && lt->buf[i] != '\r')
 			continue;
 		if (i == len && start == len)
 			break;  /* no empty line after a final newline */
-		lt->buf[i] = '\0';
+		end = i;
+		if (i < len && lt->buf[i] == '\r') {
+			for (j = i; j < len && lt->buf[j] == '\r'; j++)
+				;
+			if (j < len && lt->buf[j] == '\n')
+				i = j;
+		}
+		lt->buf[end] = '\0';
 		grow_array(&arr, &cap, lt->n + 1, sizeof(struct logline));
 		lt->lines = arr;
 		ll = &lt->lines[lt->n++];

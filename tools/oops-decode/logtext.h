@@ -19,6 +19,14 @@ struct logtext {
 	int any_ts;        /* at least one line carries a printk timestamp */
 };
 
+/* In a log where the kernel's lines carry timestamps, a line without one
+ * is user-space output (a test's own echo of "BUG: ..."), not the kernel's. */
+static inline int logline_is_kernel(const struct logtext *lt,
+				    const struct logline *ll)
+{
+	return !lt->any_ts || ll->has_ts;
+}
+
 /* Never fails: any byte sequence is a log (NULs become spaces). */
 void logtext_split(struct logtext *lt, const char *data, size_t len);
 void logtext_free(struct logtext *lt);

@@ -1,6 +1,9 @@
 /* oops-decode: find the first crash report in a kernel console log, extract
- * its fault site and call trace, and resolve them to file:line. */
+ * its fault site and call trace, and resolve them to file:line; or, with
+ * --classify, list every crash report of the log by kind. */
+#include "classify.h"
 #include "disasm.h"
+#include "kpatterns.h"
 #include "parse.h"
 #include "print.h"
 #include "resolve.h"
@@ -9,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +29,7 @@ enum {
 
 static const char usage_text[] =
 "Usage: oops-decode [OPTIONS] [LOG]\n"
+"       oops-decode --classify [LOG|-]\n"
 "\n"
 "Finds the first kernel crash report (BUG:, Oops, general protection fault,\n"
 "KASAN:, UBSAN:, WARNING:, kernel BUG at, divide error, soft lockup, RCU\n"
@@ -49,6 +54,8 @@ static const char usage_text[] =
 "                   '_' in module names are equivalent)\n"
 "  --disasm         also print 'objdump -d -S' (Intel syntax on x86) around\n"
 "                   the faulting instruction, marked with '-->'\n"
+"  --classify       list every crash report of the whole log instead (see\n"
+"                   below); takes no other option\n"
 "  -h, --help       show this help\n"
 "\n"
 "Report (default output):\n"
@@ -80,7 +87,27 @@ static const char usage_text[] =
 "  4  the crash report is truncated (log ends inside the call trace, or\n"
 "     there is no call trace); everything found is still printed (also\n"
 "     with --parse-only)\n"
-"If both 3 and 4 apply, 3 is returned.\n";
+"If both 3 and 4 apply, 3 is returned.\n"
+"\n"
+"--classify prints one line per crash report, in log order:\n"
+"  KIND<TAB>FIRST-LINE\n"
+"FIRST-LINE is the report's first line without timestamp and caller id;\n"
+"control bytes, DEL and invalid UTF-8 in it are written as \\xNN. Nothing\n"
+"found: the single line 'none'. Exit status: 0 found, 1 none, 2 usage\n"
+"error or unreadable LOG. A report's first line is one of the headers\n"
+"below (also after one subsystem prefix: 'watchdog: BUG: soft lockup',\n"
+"'rcu: INFO: rcu_preempt detected stalls'); the first matching one tells\n"
+"its kind. Lines that follow it in the same context (printk caller id)\n"
+"before its call trace and end marker belong to the same report:\n"
+"  - die()'s line (Oops:, Internal error:, invalid opcode:, general\n"
+"    protection fault, ...) after a page fault, BUG() or other 'BUG:'\n"
+"    header; a generic 'BUG:' report then takes the die line's kind;\n"
+"  - the WARNING or 'kernel BUG at' that a failed check (corruption) raises.\n"
+"'Kernel panic - not syncing' is always a report of its own (kind panic):\n"
+"the kernel died. 'WARNING:' counts only when a CPU:, at, [, a lower-case\n"
+"word, +0x or a file:line follows ('WARNING: The mand mount option' does\n"
+"not). In a log with printk timestamps, lines without one are user space.\n"
+"Kinds and headers:\n";
 
 static int read_all(int fd, char **buf, size_t *len)
 {
@@ -149,9 +176,36 @@ static int check_path(const char *what, const char *path, int want_dir)
 }
 
 struct options {
-	int parse_only, disasm;
+	int parse_only, disasm, classify;
 	const char *vmlinux, *moddir, *log;
 };
+
+static void usage_error(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
+/* The message, then the usage lines: what is wrong and how it is right. */
+static void usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("oops-decode: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\nUsage: oops-decode [--parse-only] [--vmlinux FILE] [--modules DIR]"
+	      " [--disasm] [LOG]\n"
+	      "       oops-decode --classify [LOG|-]\n"
+	      "See oops-decode --help.\n", stderr);
+}
+
+/* The name and argument of the long option whose val is c. */
+static const struct option *option_of(const struct option *opts, int c)
+{
+	for (; opts->name; opts++)
+		if (opts->val == c)
+			return opts;
+	return NULL;
+}
 
 static int parse_args(int argc, char **argv, struct options *o)
 {
@@ -160,33 +214,59 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "vmlinux", required_argument, NULL, 'v' },
 		{ "modules", required_argument, NULL, 'm' },
 		{ "disasm", no_argument, NULL, 'd' },
+		{ "classify", no_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	const struct option *opt;
 	int c;
 
 	memset(o, 0, sizeof(*o));
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		/* "--vmlinux --modules d" must not take "--modules" as FILE */
+		if ((c == 'v' || c == 'm') && (!*optarg || starts_with(optarg, "--"))) {
+			optopt = c;
+			c = ':';
+		}
 		switch (c) {
 		case 'p': o->parse_only = 1; break;
 		case 'v': o->vmlinux = optarg; break;
 		case 'm': o->moddir = optarg; break;
 		case 'd': o->disasm = 1; break;
-		case 'h': fputs(usage_text, stdout); exit(EXIT_OK);
+		case 'c': o->classify = 1; break;
+		case 'h':
+			fputs(usage_text, stdout);
+			print_crash_kinds(stdout);
+			exit(EXIT_OK);
+		case ':':  /* only --vmlinux and --modules take one */
+			usage_error("--%s needs a %s",
+				    optopt == 'v' ? "vmlinux" : "modules",
+				    optopt == 'v' ? "FILE" : "DIR");
+			return -1;
 		default:
-			fprintf(stderr, "oops-decode: bad option '%s' (see --help)\n",
-				argv[optind - 1]);
+			opt = starts_with(argv[optind - 1], "--") ?
+			      option_of(longopts, optopt) : NULL;
+			if (opt)
+				usage_error("--%s takes no argument", opt->name);
+			else if (optopt)
+				usage_error("unknown option '-%c'", optopt);
+			else
+				usage_error("unknown option '%s'", argv[optind - 1]);
 			return -1;
 		}
 	}
 	if (argc - optind > 1) {
-		fputs("oops-decode: only one LOG may be given (see --help)\n", stderr);
+		usage_error("only one LOG may be given");
 		return -1;
 	}
 	o->log = optind < argc ? argv[optind] : NULL;
+	if (o->classify && (o->parse_only || o->vmlinux || o->moddir || o->disasm)) {
+		usage_error("--classify takes no other option");
+		return -1;
+	}
 	if (o->disasm && !o->parse_only && !o->vmlinux && !o->moddir) {
-		fputs("oops-decode: --disasm needs --vmlinux or --modules\n", stderr);
+		usage_error("--disasm needs --vmlinux or --modules");
 		return -1;
 	}
 	if (o->vmlinux && check_path("vmlinux", o->vmlinux, 0))
@@ -243,6 +323,17 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	if (load_input(o.log, &buf, &len))
 		return EXIT_USAGE;
+	if (o.classify) {
+		rc = classify_log(stdout, buf, len) ? EXIT_OK : EXIT_NOREPORT;
+		if (rc == EXIT_NOREPORT)
+			fputs("none\n", stdout);
+		free(buf);
+		if (fflush(stdout) || ferror(stdout)) {
+			fputs("oops-decode: error writing output\n", stderr);
+			return EXIT_USAGE;
+		}
+		return rc;
+	}
 	name = o.log && strcmp(o.log, "-") ? o.log : "standard input";
 	if (!len) {
 		fprintf(stderr, "oops-decode: %s is empty\n", name);

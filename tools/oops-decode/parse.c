@@ -408,8 +408,8 @@ static size_t find_header(const struct logtext *lt)
 	for (i = 0; i < lt->n; i++) {
 		const struct logline *ll = &lt->lines[i];
 
-		if (lt->any_ts && !ll->has_ts)
-			continue;  /* user-space output, not the kernel's */
+		if (!logline_is_kernel(lt, ll))
+			continue;
 		if (is_crash_header(ll->msg))
 			return i;
 	}
@@ -421,6 +421,7 @@ int oops_parse(const char *data, size_t len, struct report *r)
 	struct logtext lt;
 	struct scan s;
 	size_t h, i;
+	int prelude;
 
 	memset(r, 0, sizeof(*r));
 	memset(&s, 0, sizeof(s));
@@ -432,13 +433,15 @@ int oops_parse(const char *data, size_t len, struct report *r)
 		return 0;
 	}
 	r->header = xstrdup(lt.lines[h].msg);
+	/* a failed check's message comes before the BUG()'s "cut here" */
+	prelude = crash_header_of(r->header)->kind == CK_CORRUPTION;
 	for (i = h + 1; i < lt.n; i++) {
 		const struct logline *ll = &lt.lines[i];
 		const char *t = skip_spaces(ll->msg);
 
 		if (foreign(&lt.lines[h], ll))
 			continue;
-		if (is_report_end(t)) {
+		if (is_report_end(t) && !(prelude && is_cut_here(t))) {
 			if (s.st == T_IN)
 				s.st = T_DONE;
 			break;

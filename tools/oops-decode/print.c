@@ -1,5 +1,6 @@
 #include "print.h"
 #include "resolve.h"
+#include "util.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,14 @@
 static const char *or_none(const char *s)
 {
 	return s && *s ? s : "none";
+}
+
+/* "key: value" with the value's control bytes escaped (it is log text). */
+static void put_key(FILE *out, const char *key, const char *value)
+{
+	fprintf(out, "%s: ", key);
+	fputs_safe(or_none(value), out);
+	fputc('\n', out);
 }
 
 void print_keys(FILE *out, const struct report *r)
@@ -22,28 +31,44 @@ void print_keys(FILE *out, const struct report *r)
 	const struct frame *f = r->has_fault ? &r->fault : NULL;
 	size_t i;
 
-	fprintf(out, "header_line: %s\n", or_none(r->header));
-	fprintf(out, "fault_function: %s\n", or_none(f ? f->func : NULL));
-	fprintf(out, "fault_offset: %s\n", or_none(f ? f->off : NULL));
-	fprintf(out, "fault_size: %s\n", or_none(f ? f->size : NULL));
-	fprintf(out, "fault_module: %s\n", or_none(f ? f->module : NULL));
+	put_key(out, "header_line", r->header);
+	put_key(out, "fault_function", f ? f->func : NULL);
+	put_key(out, "fault_offset", f ? f->off : NULL);
+	put_key(out, "fault_size", f ? f->size : NULL);
+	put_key(out, "fault_module", f ? f->module : NULL);
 	for (i = 0; i < sizeof(f3) / sizeof(f3[0]); i++) {
 		char *s = first3(r, f3[i].mode);
 
-		fprintf(out, "%s: %s\n", f3[i].key, or_none(s));
+		put_key(out, f3[i].key, s);
 		free(s);
 	}
 }
 
 static void print_symref(FILE *out, const struct frame *f)
 {
-	fputs(f->func, out);
-	if (f->off)
-		fprintf(out, "+%s", f->off);
-	if (f->size)
-		fprintf(out, "/%s", f->size);
-	if (f->module)
-		fprintf(out, " [%s]", f->module);
+	fputs_safe(f->func, out);
+	if (f->off) {
+		fputc('+', out);
+		fputs_safe(f->off, out);
+	}
+	if (f->size) {
+		fputc('/', out);
+		fputs_safe(f->size, out);
+	}
+	if (f->module) {
+		fputs(" [", out);
+		fputs_safe(f->module, out);
+		fputc(']', out);
+	}
+}
+
+/* "PREFIX text SUFFIX" with text escaped. */
+static void put3(FILE *out, const char *prefix, const char *text,
+		 const char *suffix)
+{
+	fputs(prefix, out);
+	fputs_safe(text, out);
+	fputs(suffix, out);
 }
 
 /* "file:line (in inner)" and the "(inlined by)" chain below it. */
@@ -54,17 +79,19 @@ static void print_source(FILE *out, const struct frame *f,
 
 	if (!rv || rv->status != RES_OK) {
 		if (f->srcloc)
-			fprintf(out, " %s", f->srcloc);
+			put3(out, " ", f->srcloc, "");
 		fputc('\n', out);
 		return;
 	}
-	fprintf(out, " %s", rv->lines[0].loc);
+	put3(out, " ", rv->lines[0].loc, "");
 	if (rv->nlines > 1)
-		fprintf(out, " (in %s)", rv->lines[0].func);
+		put3(out, " (in ", rv->lines[0].func, ")");
 	fputc('\n', out);
-	for (i = 1; i < rv->nlines; i++)
-		fprintf(out, "%s(inlined by) %s at %s\n", indent,
-			rv->lines[i].func, rv->lines[i].loc);
+	for (i = 1; i < rv->nlines; i++) {
+		fprintf(out, "%s(inlined by) ", indent);
+		put3(out, "", rv->lines[i].func, " at ");
+		put3(out, "", rv->lines[i].loc, "\n");
+	}
 }
 
 static void print_fault(FILE *out, const struct report *r,
@@ -74,20 +101,22 @@ static void print_fault(FILE *out, const struct report *r,
 
 	fputs("Fault:      ", out);
 	if (!r->has_fault) {
-		fprintf(out, "none (%s)\n", r->fault_why ? r->fault_why : "unknown");
+		put3(out, "none (", r->fault_why ? r->fault_why : "unknown", ")\n");
 		return;
 	}
 	print_symref(out, &r->fault);
 	fputc('\n', out);
 	if (rv && rv->status == RES_OK) {
-		fprintf(out, "  address:  %s %0*llx + %s = 0x%llx in %s of %s\n",
-			r->fault.func, rv->width, rv->symval,
-			r->fault.off ? r->fault.off : "0x0", rv->addr,
-			rv->secname, rv->objpath);
+		put3(out, "  address:  ", r->fault.func, " ");
+		fprintf(out, "%0*llx + ", rv->width, rv->symval);
+		fputs_safe(r->fault.off ? r->fault.off : "0x0", out);
+		fprintf(out, " = 0x%llx in ", rv->addr);
+		put3(out, "", rv->secname, " of ");
+		put3(out, "", rv->objpath, "\n");
 		fputs("  source:  ", out);
 		print_source(out, &r->fault, rv, "            ");
 	} else if (r->fault.srcloc) {
-		fprintf(out, "  source:   %s\n", r->fault.srcloc);
+		put3(out, "  source:   ", r->fault.srcloc, "\n");
 	}
 }
 
@@ -96,8 +125,8 @@ void print_report(FILE *out, const struct report *r,
 {
 	size_t i, nrel = 0;
 
-	fprintf(out, "Header:     %s\n", r->header);
-	fprintf(out, "RIP line:   %s\n", r->pc_line ? r->pc_line : "(none)");
+	put3(out, "Header:     ", r->header, "\n");
+	put3(out, "RIP line:   ", r->pc_line ? r->pc_line : "(none)", "\n");
 	print_fault(out, r, res);
 	for (i = 0; i < r->nframes; i++)
 		nrel += r->frames[i].reliable;
@@ -116,10 +145,10 @@ void print_report(FILE *out, const struct report *r,
 		print_source(out, f, res ? &res->frames[i] : NULL, "      ");
 	}
 	if (r->truncated)
-		fprintf(out, "Warning:    report truncated: %s\n", r->trunc_why);
+		put3(out, "Warning:    report truncated: ", r->trunc_why, "\n");
 	if (res && res->nnotes) {
 		fputs("Notes:\n", out);
 		for (i = 0; i < res->nnotes; i++)
-			fprintf(out, "  - %s\n", res->notes[i]);
+			put3(out, "  - ", res->notes[i], "\n");
 	}
 }

@@ -1,6 +1,7 @@
 #define _GNU_SOURCE  /* vasprintf, asprintf */
 #include "resolve.h"
 #include "elfsym.h"
+#include "modfind.h"
 #include "spawn.h"
 #include "util.h"
 
@@ -16,6 +17,17 @@ struct objent {
 	int tool_failed;     /* addr2line could not be run on it */
 };
 
+/* What resolve_report works with and closes before it returns. */
+struct resolver {
+	struct resolution *res;
+	struct objent *objs;
+	size_t nobjs, objcap;
+	struct modindex mods;
+	int mods_built;
+	const char *vmlinux, *moddir;
+	size_t notecap;
+};
+
 struct job {
 	const struct frame *f;
 	struct resolved *rv;
@@ -24,8 +36,9 @@ struct job {
 	int batched;   /* already given to addr2line */
 };
 
-static void add_note(struct resolution *res, char *note)
+static void add_note(struct resolver *rs, char *note)
 {
+	struct resolution *res = rs->res;
 	size_t i;
 	void *arr = res->notes;
 
@@ -34,15 +47,15 @@ static void add_note(struct resolution *res, char *note)
 			free(note);
 			return;
 		}
-	grow_array(&arr, &res->notecap, res->nnotes + 1, sizeof(char *));
+	grow_array(&arr, &rs->notecap, res->nnotes + 1, sizeof(char *));
 	res->notes = arr;
 	res->notes[res->nnotes++] = note;
 }
 
-static void notef(struct resolution *res, const char *fmt, ...)
+static void notef(struct resolver *rs, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-static void notef(struct resolution *res, const char *fmt, ...)
+static void notef(struct resolver *rs, const char *fmt, ...)
 {
 	va_list ap;
 	char *s = NULL;
@@ -52,27 +65,27 @@ static void notef(struct resolution *res, const char *fmt, ...)
 		s = NULL;
 	va_end(ap);
 	if (s)
-		add_note(res, s);
+		add_note(rs, s);
 }
 
 /* Opens the first candidate with line info, else the first ELF one. */
-static void open_module(struct resolution *res, struct objent *o)
+static void open_module(struct resolver *rs, struct objent *o)
 {
-	size_t i = modindex_next(&res->mods, o->module, 0);
+	size_t i = modindex_next(&rs->mods, o->module, 0);
 	char err[256];
 
-	for (; i < res->mods.n; i = modindex_next(&res->mods, o->module, i + 1)) {
+	for (; i < rs->mods.n; i = modindex_next(&rs->mods, o->module, i + 1)) {
 		struct elfobj *e;
 
-		if (modfile_is_compressed(res->mods.paths[i])) {
-			notef(res, "module %s: %s is compressed; decompress it to "
-				   "resolve its frames", o->module, res->mods.paths[i]);
+		if (modfile_is_compressed(rs->mods.paths[i])) {
+			notef(rs, "module %s: %s is compressed; decompress it to "
+				   "resolve its frames", o->module, rs->mods.paths[i]);
 			continue;
 		}
-		e = elfobj_open(res->mods.paths[i], err, sizeof(err));
+		e = elfobj_open(rs->mods.paths[i], err, sizeof(err));
 		if (!e) {
-			notef(res, "module %s: cannot use %s: %s", o->module,
-			      res->mods.paths[i], err);
+			notef(rs, "module %s: cannot use %s: %s", o->module,
+			      rs->mods.paths[i], err);
 			continue;
 		}
 		if (o->elf && !elfobj_has_debug_line(e)) {
@@ -82,67 +95,67 @@ static void open_module(struct resolution *res, struct objent *o)
 		elfobj_close(o->elf);
 		free(o->path);
 		o->elf = e;
-		o->path = xstrdup(res->mods.paths[i]);
+		o->path = xstrdup(rs->mods.paths[i]);
 		if (elfobj_has_debug_line(e))
 			return;
 	}
 }
 
-static struct objent *get_object(struct resolution *res, const char *module)
+static struct objent *get_object(struct resolver *rs, const char *module)
 {
 	struct objent *o;
-	void *arr = res->objs;
+	void *arr = rs->objs;
 	size_t i;
 	char err[256];
 
-	for (i = 0; i < res->nobjs; i++) {
-		o = &res->objs[i];
+	for (i = 0; i < rs->nobjs; i++) {
+		o = &rs->objs[i];
 		if (module ? o->module && !strcmp(o->module, module) : !o->module)
 			return o;
 	}
-	grow_array(&arr, &res->objcap, res->nobjs + 1, sizeof(struct objent));
-	res->objs = arr;
-	o = &res->objs[res->nobjs++];
+	grow_array(&arr, &rs->objcap, rs->nobjs + 1, sizeof(struct objent));
+	rs->objs = arr;
+	o = &rs->objs[rs->nobjs++];
 	memset(o, 0, sizeof(*o));
 	if (!module) {
-		if (!res->vmlinux) {
-			notef(res, "no --vmlinux given: kernel frames are left as "
+		if (!rs->vmlinux) {
+			notef(rs, "no --vmlinux given: kernel frames are left as "
 				   "symbol+offset");
 			return o;
 		}
-		o->elf = elfobj_open(res->vmlinux, err, sizeof(err));
+		o->elf = elfobj_open(rs->vmlinux, err, sizeof(err));
 		if (o->elf)
-			o->path = xstrdup(res->vmlinux);
+			o->path = xstrdup(rs->vmlinux);
 		else
-			notef(res, "cannot use vmlinux %s: %s", res->vmlinux, err);
+			notef(rs, "cannot use vmlinux %s: %s", rs->vmlinux, err);
 		return o;
 	}
 	o->module = xstrdup(module);
-	if (!res->moddir) {
-		notef(res, "no --modules given: frames of module %s are left as "
+	if (!rs->moddir) {
+		notef(rs, "no --modules given: frames of module %s are left as "
 			   "symbol+offset", module);
 		return o;
 	}
-	if (!res->mods_built) {
-		modindex_build(&res->mods, res->moddir);
-		res->mods_built = 1;
+	if (!rs->mods_built) {
+		modindex_build(&rs->mods, rs->moddir);
+		rs->mods_built = 1;
 	}
-	open_module(res, o);
+	open_module(rs, o);
 	if (!o->elf)
-		notef(res, "module %s: no usable %s.ko under %s: its frames are "
-			   "left as symbol+offset", module, module, res->moddir);
+		notef(rs, "module %s: no usable %s.ko under %s: its frames are "
+			   "left as symbol+offset", module, module, rs->moddir);
 	return o;
 }
 
 /* Symbol lookup; fills everything but the source lines. */
-static void locate(struct resolution *res, struct job *j)
+static void locate(struct resolver *rs, struct job *j)
 {
 	const struct frame *f = j->f;
 	struct resolved *rv = j->rv;
 	struct elfsym_match m;
-	int ret = !f->is_fault && j->rv != &res->fault && f->offv > 0;
+	int ret = !f->is_fault && j->rv != &rs->res->fault && f->offv > 0;
 
-	rv->objpath = j->obj->path;
+	rv->objpath = j->obj->path ? xstrdup(j->obj->path) : NULL;
 	if (!j->obj->elf) {
 		rv->status = RES_NOOBJ;
 		return;
@@ -150,24 +163,24 @@ static void locate(struct resolution *res, struct job *j)
 	if (!elfobj_lookup(j->obj->elf, f->func, f->size != NULL, f->sizev,
 			   f->offv, &m)) {
 		rv->status = RES_NOSYM;
-		notef(res, "symbol %s not found in %s", f->func, j->obj->path);
+		notef(rs, "symbol %s not found in %s", f->func, j->obj->path);
 		return;
 	}
 	/* A lone symbol whose size differs is still the one (a module's last
 	 * function gets the size of its whole region once loaded); duplicates
 	 * without the printed size, or an offset past the end, are suspect. */
 	if (!m.exact && m.ncand > 1) {
-		notef(res, "%s: %d symbols of that name in %s, none of size %s; "
+		notef(rs, "%s: %d symbols of that name in %s, none of size %s; "
 			   "used one of size 0x%llx", f->func, m.ncand,
 		      j->obj->path, f->size ? f->size : "(not printed)",
 		      (unsigned long long)m.ksize);
-		res->partial = 1;
+		rs->res->partial = 1;
 	} else if (f->offv > m.ksize) {
-		notef(res, "%s+%s is past the end of %s in %s (size 0x%llx): is "
+		notef(rs, "%s+%s is past the end of %s in %s (size 0x%llx): is "
 			   "this the crashed kernel's build?", f->func, f->off,
 		      f->func, j->obj->path, (unsigned long long)m.ksize);
 	}
-	rv->secname = m.secname;
+	rv->secname = xstrdup(m.secname);
 	rv->symval = m.value;
 	rv->ksize = m.ksize;
 	rv->width = elfobj_addr_width(j->obj->elf);
@@ -224,7 +237,7 @@ static void parse_a2l(char *out, struct resolved **rvs, size_t n)
 	}
 }
 
-static void run_batch(struct resolution *res, struct objent *o,
+static void run_batch(struct resolver *rs, struct objent *o,
 		      const char *sec, struct resolved **rvs, size_t n)
 {
 	char **argv = xcalloc(n + 9, sizeof(char *));
@@ -253,7 +266,7 @@ static void run_batch(struct resolution *res, struct objent *o,
 	argv[a] = NULL;
 	rc = run_capture(argv, &out, &outlen);
 	if (rc < 0) {
-		notef(res, "could not run addr2line on %s (binutils installed?)",
+		notef(rs, "could not run addr2line on %s (binutils installed?)",
 		      o->path);
 		o->tool_failed = 1;
 	} else
@@ -279,7 +292,7 @@ static char *tree_prefix(const struct resolved *sk)
 	return xstrndup(loc, (size_t)(m - loc));
 }
 
-static void finish(struct resolution *res, struct resolved *rv,
+static void finish(struct resolver *rs, struct resolved *rv,
 		   const struct objent *o, const char *prefix)
 {
 	size_t i, n = prefix ? strlen(prefix) : 0;
@@ -287,7 +300,7 @@ static void finish(struct resolution *res, struct resolved *rv,
 	if (!rv->nlines || starts_with(rv->lines[0].loc, "??")) {
 		rv->status = RES_NODEBUG;
 		if (!o->tool_failed)
-			notef(res, "no line information in %s (built without "
+			notef(rs, "no line information in %s (built without "
 				   "debug info?)", o->path);
 		return;
 	}
@@ -298,7 +311,7 @@ static void finish(struct resolution *res, struct resolved *rv,
 				strlen(rv->lines[i].loc + n) + 1);
 }
 
-static void resolve_object(struct resolution *res, struct objent *o,
+static void resolve_object(struct resolver *rs, struct objent *o,
 			   struct job *jobs, size_t njobs, char **prefix)
 {
 	struct resolved **rvs = xcalloc(njobs + 1, sizeof(*rvs));
@@ -328,7 +341,7 @@ static void resolve_object(struct resolution *res, struct objent *o,
 			sk.addr = m.value;
 			rvs[n++] = &sk;
 		}
-		run_batch(res, o, sec, rvs, n);
+		run_batch(rs, o, sec, rvs, n);
 		if (!o->module && !*prefix)
 			*prefix = tree_prefix(&sk);
 	}
@@ -340,16 +353,35 @@ static void resolve_object(struct resolution *res, struct objent *o,
 	free(rvs);
 }
 
+/* The objects are closed once every frame is resolved: what the report
+ * keeps (paths, section names) was copied into it. */
+static void resolver_close(struct resolver *rs)
+{
+	size_t i;
+
+	for (i = 0; i < rs->nobjs; i++) {
+		free(rs->objs[i].module);
+		free(rs->objs[i].path);
+		elfobj_close(rs->objs[i].elf);
+	}
+	free(rs->objs);
+	if (rs->mods_built)
+		modindex_free(&rs->mods);
+}
+
 void resolve_report(const struct report *r, const char *vmlinux,
 		    const char *moddir, struct resolution *res)
 {
 	struct job *jobs = xcalloc(r->nframes + 1, sizeof(struct job));
+	struct resolver rs;
 	size_t i, nj = 0, nrel = 0;
 	char *prefix = NULL;
 
 	memset(res, 0, sizeof(*res));
-	res->vmlinux = vmlinux;
-	res->moddir = moddir;
+	memset(&rs, 0, sizeof(rs));
+	rs.res = res;
+	rs.vmlinux = vmlinux;
+	rs.moddir = moddir;
 	res->frames = xcalloc(r->nframes + 1, sizeof(struct resolved));
 	res->nframes = r->nframes;
 	for (i = 0; i < r->nframes; i++)
@@ -366,24 +398,25 @@ void resolve_report(const struct report *r, const char *vmlinux,
 		jobs[nj++].rv = &res->frames[i];
 	}
 	for (i = 0; i < nj; i++) {
-		jobs[i].obj = get_object(res, jobs[i].f->module);
-		locate(res, &jobs[i]);
+		jobs[i].obj = get_object(&rs, jobs[i].f->module);
+		locate(&rs, &jobs[i]);
 	}
 	/* vmlinux first so its tree prefix is known for the modules too */
-	for (i = 0; i < res->nobjs; i++)
-		if (res->objs[i].elf && !res->objs[i].module)
-			resolve_object(res, &res->objs[i], jobs, nj, &prefix);
-	for (i = 0; i < res->nobjs; i++)
-		if (res->objs[i].elf && res->objs[i].module)
-			resolve_object(res, &res->objs[i], jobs, nj, &prefix);
+	for (i = 0; i < rs.nobjs; i++)
+		if (rs.objs[i].elf && !rs.objs[i].module)
+			resolve_object(&rs, &rs.objs[i], jobs, nj, &prefix);
+	for (i = 0; i < rs.nobjs; i++)
+		if (rs.objs[i].elf && rs.objs[i].module)
+			resolve_object(&rs, &rs.objs[i], jobs, nj, &prefix);
 	for (i = 0; i < nj; i++) {
 		if (jobs[i].located)
-			finish(res, jobs[i].rv, jobs[i].obj, prefix);
+			finish(&rs, jobs[i].rv, jobs[i].obj, prefix);
 		if (jobs[i].rv->status != RES_OK)
 			res->partial = 1;
 	}
 	free(prefix);
 	free(jobs);
+	resolver_close(&rs);
 }
 
 static void free_resolved(struct resolved *rv)
@@ -395,6 +428,8 @@ static void free_resolved(struct resolved *rv)
 		free(rv->lines[i].loc);
 	}
 	free(rv->lines);
+	free(rv->objpath);
+	free(rv->secname);
 }
 
 void resolution_free(struct resolution *res)
@@ -408,13 +443,5 @@ void resolution_free(struct resolution *res)
 	for (i = 0; i < res->nnotes; i++)
 		free(res->notes[i]);
 	free(res->notes);
-	for (i = 0; i < res->nobjs; i++) {
-		free(res->objs[i].module);
-		free(res->objs[i].path);
-		elfobj_close(res->objs[i].elf);
-	}
-	free(res->objs);
-	if (res->mods_built)
-		modindex_free(&res->mods);
 	memset(res, 0, sizeof(*res));
 }

@@ -6,7 +6,6 @@
 
 #include <stddef.h>
 
-#include "modfind.h"
 #include "parse.h"
 
 enum res_status { RES_NONE, RES_OK, RES_NOOBJ, RES_NOSYM, RES_NODEBUG };
@@ -17,8 +16,8 @@ struct srcline {
 
 struct resolved {
 	enum res_status status;
-	const char *objpath;
-	const char *secname;
+	char *objpath;                 /* the object file, NULL if missing */
+	char *secname;                 /* its section holding the symbol */
 	int width;                     /* hex digits of an address */
 	int is_rel, is_x86;
 	unsigned long long symval;     /* st_value, as readelf -s shows it */
@@ -29,21 +28,15 @@ struct resolved {
 	size_t nlines;
 };
 
-struct objent;
-
+/* Owns everything it points to; the object files are closed again by the
+ * time resolve_report returns. */
 struct resolution {
 	struct resolved fault;
 	struct resolved *frames;       /* parallel to report->frames */
 	size_t nframes;
 	char **notes;
-	size_t nnotes, notecap;
+	size_t nnotes;
 	int partial;                   /* something could not be resolved */
-	/* internal */
-	struct objent *objs;
-	size_t nobjs, objcap;
-	struct modindex mods;
-	int mods_built;
-	const char *vmlinux, *moddir;
 };
 
 /* vmlinux and/or moddir may be NULL. Always fills res. */

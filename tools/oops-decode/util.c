@@ -128,3 +128,57 @@ const char *skip_spaces(const char *s)
 		s++;
 	return s;
 }
+
+/* Length of the printable UTF-8 character at p, 0 if it is not one. */
+static size_t printable_len(const unsigned char *p)
+{
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t n, i;
+
+	if (*p >= 0x20 && *p < 0x7f)
+		return 1;
+	if (*p >= 0xc2 && *p <= 0xdf)
+		n = 2;
+	else if (*p >= 0xe0 && *p <= 0xef)
+		n = 3;
+	else if (*p >= 0xf0 && *p <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	/* no C1 controls (U+0080..U+009F), overlong forms or surrogates */
+	if (*p == 0xc2)
+		lo = 0xa0;
+	else if (*p == 0xe0)
+		lo = 0xa0;
+	else if (*p == 0xed)
+		hi = 0x9f;
+	else if (*p == 0xf0)
+		lo = 0x90;
+	else if (*p == 0xf4)
+		hi = 0x8f;
+	if (p[1] < lo || p[1] > hi)
+		return 0;
+	for (i = 2; i < n; i++)
+		if (p[i] < 0x80 || p[i] > 0xbf)
+			return 0;
+	return n;
+}
+
+void fputs_safe(const char *s, FILE *out)
+{
+	const unsigned char *p = (const unsigned char *)s, *run = p;
+	size_t n;
+
+	for (;;) {
+		n = *p ? printable_len(p) : 0;
+		if (n) {
+			p += n;
+			continue;
+		}
+		fwrite(run, 1, (size_t)(p - run), out);
+		if (!*p)
+			return;
+		fprintf(out, "\\x%02x", *p++);
+		run = p;
+	}
+}

@@ -3,6 +3,7 @@
 #define OOPS_UTIL_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 /* Allocation failure is fatal: there is no useful partial result to give. */
 void *xmalloc(size_t n);
@@ -27,6 +28,10 @@ void sb_printf(struct sbuf *b, const char *fmt, ...)
 /* Returns the string (never NULL) and leaves the buffer empty. */
 char *sb_steal(struct sbuf *b);
 void sb_free(struct sbuf *b);
+
+/* Writes s with control bytes (C0, DEL, C1) and bytes that are not valid
+ * UTF-8 as \xNN: text from a log must not drive the terminal. */
+void fputs_safe(const char *s, FILE *out);
 
 int starts_with(const char *s, const char *prefix);
 const char *skip_spaces(const char *s);
