@@ -133,6 +133,8 @@ suite_family() {
 # bind-mount /dev inside it; an interrupted run can leave them, and rm must never follow.
 safe_rm() {
 	local dir=$1 m
+	# A symlinked tree (a BUILD_DIR sharing another's rootfs) goes, never what it points to.
+	if [ -L "$dir" ]; then rm -f "$dir"; return 0; fi
 	[ -e "$dir" ] || return 0
 	dir=$(realpath "$dir")
 	while read -r m; do
