@@ -99,6 +99,12 @@ configure_kernel() {
 }
 
 mkdir -p "$KOUT"
+# One build per KOUT at a time: a second make kernel (another terminal, a test) waits.
+exec 8>"$KOUT.lock"
+if ! flock -n 8; then
+	note "another build of $KOUT is running; waiting for it"
+	flock 8
+fi
 if [ -f "$KOUT/.config" ] && [ "$(cat "$KOUT/.kernel-lab-config" 2>/dev/null)" = "$(config_hash)" ]; then
 	echo "==> kernel config up to date ($KOUT/.config)"
 else
