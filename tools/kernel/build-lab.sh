@@ -100,7 +100,7 @@ configure_kernel() {
 
 mkdir -p "$KOUT"
 # One build per KOUT at a time: a second make kernel (another terminal, a test) waits.
-exec 8>"$KOUT.lock"
+exec 8>"$KOUT/.kernel-lab.lock"
 if ! flock -n 8; then
 	note "another build of $KOUT is running; waiting for it"
 	flock 8
