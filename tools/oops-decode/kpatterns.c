@@ -131,8 +131,8 @@ const struct crash_header *crash_header_of(const char *msg)
 	const struct crash_header *h = match_at(msg);
 	const char *p = msg;
 
-	if (h)
-		return h;
+	if (h || !isalnum((unsigned char)*msg))
+		return h;  /* an indented line is no header, prefixed or not */
 	/* one subsystem prefix: "watchdog: BUG: ...", "rcu: INFO: ..." */
 	while (*p && p - msg <= 24 &&
 	       (isalnum((unsigned char)*p) || *p == ' ' || *p == '_' || *p == '-'))
