@@ -1,25 +1,13 @@
 #!/usr/bin/env bash
-# oops-decode --parse-only on every log of the shared oops corpus must give
-# the values of its .expected file (one TAP line per log).
+# oops-decode --parse-only on every log of the shared oops corpus must give the values of its
+# .expected file (one TAP line per log). Env: BUILD_DIR. Exit: 0 all passed or skipped, 1 not.
 set -euo pipefail
+# shellcheck source=tests/host/oops-decode-lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/oops-decode-lib.sh"
 
-KLAB_ROOT=${KLAB_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
-BUILD_DIR=${BUILD_DIR:-$KLAB_ROOT/build}
-CORPUS=$KLAB_ROOT/../shared/oops-corpus
-BIN=$BUILD_DIR/bin/oops-decode
 KEYS=(header_line fault_function fault_offset fault_size fault_module
       call_trace_first3 call_trace_first3_after_reporting_frames
       call_trace_first3_after_irq)
-
-if [[ ! -d $CORPUS ]]; then
-	echo "ok - oops corpus # SKIP ../shared/oops-corpus not present"
-	exit 0
-fi
-if ! out=$(make -s -C "$KLAB_ROOT/tools/oops-decode" BUILD_DIR="$BUILD_DIR" 2>&1); then
-	echo "not ok - build oops-decode"
-	while IFS= read -r l; do echo "# $l"; done <<<"$out"
-	exit 1
-fi
 
 # "n/a", "none", "none: ..." all mean there is no value.
 none_norm() {
@@ -41,16 +29,16 @@ matches() {
 	[[ $got == "$(none_norm "$want")" || $got == "$(none_norm "$stripped")" ]]
 }
 
-fail=0
+have_corpus "oops corpus --parse-only" || tap_done
+build_oops_decode all
+
 for log in "$CORPUS"/*.log; do
 	name=$(basename "$log" .log)
 	exp=$CORPUS/$name.expected
 	diag=()
 	declare -A want=() got=()
 	if [[ ! -f $exp ]]; then
-		echo "not ok - corpus $name"
-		echo "# missing $exp"
-		fail=1
+		not_ok "corpus $name" "missing $exp"
 		continue
 	fi
 	while IFS= read -r line; do
@@ -69,12 +57,10 @@ for log in "$CORPUS"/*.log; do
 		fi
 	done
 	if ((${#diag[@]})); then
-		echo "not ok - corpus $name"
-		printf '# %s\n' "${diag[@]}"
-		fail=1
+		not_ok "corpus $name" "${diag[@]}"
 	else
-		echo "ok - corpus $name"
+		ok "corpus $name"
 	fi
 	unset want got
 done
-exit "$fail"
+tap_done

@@ -3,47 +3,33 @@
 # stands in for a module .ko (functions in .text and .init.text, two static
 # functions of the same name), a small linked ELF for vmlinux. Offsets in the
 # fabricated oops come from objdump's line table; the decoder must map them
-# back to the same source lines.
+# back to the same source lines. Env: BUILD_DIR. Exit: 0 all passed, 1 not.
 set -euo pipefail
+# shellcheck source=tests/host/oops-decode-lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/oops-decode-lib.sh"
 
-KLAB_ROOT=${KLAB_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
-BUILD_DIR=${BUILD_DIR:-$KLAB_ROOT/build}
-BIN=$BUILD_DIR/bin/oops-decode
 W=$BUILD_DIR/tests/oops-decode-resolve
-fail=0
-
-ok() { echo "ok - $1"; }
-not_ok() {
-	local l
-	echo "not ok - $1"
-	shift
-	for l in "$@"; do
-		while IFS= read -r x; do echo "# $x"; done <<<"$l"
-	done
-	fail=1
-}
 CTX=
-# check DESC COMMAND...: ok if COMMAND succeeds; $CTX is the diagnostic.
-check() {
-	local desc=$1
-	shift
-	if "$@"; then ok "$desc"; else not_ok "$desc" "$CTX"; fi
-}
-decode() {  # decode LOG [OPTIONS...]: sets out, rc and CTX
+
+# decode LOG [OPTIONS...]: sets decoded (the output), drc (its exit status) and CTX (both, the
+# diagnostic of a failure). Not out/rc: check has locals of those names.
+decode() {
 	local log=$1
 	shift
-	rc=0
-	out=$("$BIN" --vmlinux "$VMLINUX" --modules "$W/mods" "$@" "$log" 2>&1) || rc=$?
-	CTX="exit status $rc"$'\n'"$out"
+	drc=0
+	decoded=$("$BIN" --vmlinux "$VMLINUX" --modules "$W/mods" "$@" "$log" 2>&1) || drc=$?
+	CTX="exit status $drc"$'\n'"$decoded"
 }
+# Predicates for check: on failure they print CTX, which check then shows.
 # has LINE: a whole output line, ignoring addr2line's "(discriminator N)"
 # shellcheck disable=SC2317,SC2001  # called through check; sed is clearer
-has() { sed 's/ (discriminator [0-9]*)$//' <<<"$out" | grep -qxF -- "$1"; }
+has() {
+	sed 's/ (discriminator [0-9]*)$//' <<<"$decoded" | grep -qxF -- "$1" || { echo "$CTX"; return 1; }
+}
+# shellcheck disable=SC2317  # called through check
+holds() { "$@" || { echo "$CTX"; return 1; }; }
 
-if ! out=$(make -s -C "$KLAB_ROOT/tools/oops-decode" BUILD_DIR="$BUILD_DIR" 2>&1); then
-	not_ok "build oops-decode" "$out"
-	exit 1
-fi
+build_oops_decode all
 
 rm -rf "$W"
 mkdir -p "$W/src/init" "$W/src/drivers/test" "$W/mods/kernel/drivers/test"
@@ -124,7 +110,7 @@ if ! out=$({
 			main.c -o "$VMLINUX"
 } 2>&1); then
 	not_ok "build resolution fixtures" "$out"
-	exit 1
+	tap_done
 fi
 ok "build resolution fixtures (.ko from ld -r, static vmlinux)"
 
@@ -205,7 +191,7 @@ A_H1=$(addr_of_line "$KO" .text mod1.c "$L_H1")
 A_H2=$(addr_of_line "$KO" .text mod2.c "$L_H2")
 if [[ -z $A_NULL || -z $A_ENTRY || -z $A_INIT || -z $A_IC || -z $A_H1 || -z $A_H2 ]]; then
 	not_ok "locate fixture instructions" "null=$A_NULL entry=$A_ENTRY init=$A_INIT initcall=$A_IC h1=$A_H1 h2=$A_H2"
-	exit 1
+	tap_done
 fi
 R_NULL=$(symref "$KO" crash_store "$A_NULL")
 R_ENTRY=$(symref "$KO" mod_entry "$A_ENTRY")
@@ -237,7 +223,7 @@ EOF
 
 log "$R_NULL [test_oops]" >"$W/oops.log"
 decode "$W/oops.log"
-check "complete resolution exits 0" test "$rc" -eq 0
+check "complete resolution exits 0" holds test "$drc" -eq 0
 check "fault in .text of the .ko resolves to the NULL store ($M1:$L_NULL, in poke)" \
 	has "  source:   $M1:$L_NULL (in poke)"
 check "inlined fault shows '(inlined by) crash_store at $M1:$L_POKE'" \
@@ -254,7 +240,7 @@ check ".init.text frame resolved section-relative ($M1:$L_INIT)" \
 check "vmlinux frame resolved, tree prefix stripped (init/main.c:$L_IC)" \
 	has "  $R_IC init/main.c:$L_IC"
 check "'?' frames left out of the decoded trace" \
-	test "$(grep -cF -- "$R_ENTRY" <<<"$out")" -eq 1
+	holds test "$(grep -cF -- "$R_ENTRY" <<<"$decoded")" -eq 1
 
 log "$R_H2 [test_oops]" >"$W/dup2.log"
 decode "$W/dup2.log"
@@ -268,16 +254,16 @@ check "/size $H1_SIZE picks the static helper of mod1.c ($M1:$L_H1)" \
 log "$R_NULL [test_oops]" "[   10.000012]  absent_fn+0x10/0x20 [absent_mod]
 " >"$W/missing.log"
 decode "$W/missing.log"
-check "missing module: exit status 3 (partial resolution)" test "$rc" -eq 3
+check "missing module: exit status 3 (partial resolution)" holds test "$drc" -eq 3
 check "missing module: its frame stays symbol+offset" \
 	has "  absent_fn+0x10/0x20 [absent_mod]"
 check "missing module: the other frames are still resolved" \
 	has "  $R_ENTRY [test_oops] $M1:$L_ENTRY"
 check "missing module: exactly one note names it" \
-	test "$(sed -n '/^Notes:/,$p' <<<"$out" | grep -c absent_mod)" -eq 1
+	holds test "$(sed -n '/^Notes:/,$p' <<<"$decoded" | grep -c absent_mod)" -eq 1
 
 decode "$W/oops.log" --disasm
 check "--disasm marks the faulting instruction with -->" \
-	grep -qE "^--> +$A_NULL:" <<<"$out"
+	holds grep -qE "^--> +$A_NULL:" <<<"$decoded"
 
-exit "$fail"
+tap_done
