@@ -1,6 +1,8 @@
-/* libFuzzer harness: arbitrary bytes as a console log (parser and both
- * output formats), and, for inputs that look like ELF, the symbol reader. */
+/* libFuzzer harness: arbitrary bytes as a console log (parser, both
+ * output formats, --classify), and, for inputs that look like ELF, the
+ * symbol reader. */
 #define _GNU_SOURCE  /* memfd_create */
+#include "classify.h"
 #include "elfsym.h"
 #include "parse.h"
 #include "print.h"
@@ -45,6 +47,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		print_report(devnull, &r, NULL);
 	}
 	report_free(&r);
+	if (devnull)
+		classify_log(devnull, (const char *)data, size);
 	if (size >= 4 && data[0] == 0x7f && data[1] == 'E' && data[2] == 'L' &&
 	    data[3] == 'F')
 		fuzz_elf(data, size);
