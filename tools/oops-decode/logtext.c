@@ -246,7 +246,7 @@ static void strip_line(char *line, struct logline *ll)
  * a lone CR, the only separator of some captures. */
 void logtext_split(struct logtext *lt, const char *data, size_t len)
 {
-	size_t i, j, end, cap = 0, start = 0;
+	size_t i, j, end, cap = 0, start = 0, crs_end = 0;
 	void *arr = NULL;
 	int lead;
 
@@ -275,11 +275,14 @@ void logtext_split(struct logtext *lt, const char *data, size_t len)
 		if (i == len && start == len)
 			break;  /* no empty line after a final newline */
 		end = i;
-		if (i < len && lt->buf[i] == '\r') {
+		/* a run of CRs is looked at once, not again from each CR */
+		if (i < len && lt->buf[i] == '\r' && i >= crs_end) {
 			for (j = i; j < len && lt->buf[j] == '\r'; j++)
 				;
 			if (j < len && lt->buf[j] == '\n')
 				i = j;
+			else
+				crs_end = j;
 		}
 		lt->buf[end] = '\0';
 		grow_array(&arr, &cap, lt->n + 1, sizeof(struct logline));
