@@ -29,6 +29,8 @@ static const struct crash_header headers[] = {
 	HDR("WARNING: held lock freed", NULL, CK_LOCKDEP, 0),
 	HDR("WARNING: lock held when returning", NULL, CK_LOCKDEP, 0),
 	HDR("WARNING: Nested lock was not taken", NULL, CK_LOCKDEP, 0),
+	HDR("WARNING: bad contention detected", NULL, CK_LOCKDEP, 0),
+	HDR("WARNING: chain_key collision", NULL, CK_LOCKDEP, 0),
 	HDR("WARNING: ", "-safe -> ", CK_LOCKDEP, 0),
 	HDR("WARNING: ", " still has locks held!", CK_LOCKDEP, 0),
 	HDR("INFO: trying to register non-static key", NULL, CK_LOCKDEP, 0),
@@ -100,14 +102,16 @@ const char *crash_kind_name(enum crash_kind k)
 }
 
 /* Only kernel WARN()s count, not every message that starts with the word
- * (e.g. "WARNING: The mand mount option ..."). */
+ * ("WARNING: The mand mount option ...", "WARNING: kernel not compiled
+ * with MITIGATION_SRSO."): "CPU: n PID: n at", old "at file:line", the
+ * 2025 "[cond] file:line at func+0x", or a file:line or func+0x anywhere.
+ * Lockdep's lower-case "WARNING: possible ..." are entries of their own. */
 static int is_warning(const char *m)
 {
 	const char *r = skip_spaces(m + 8);
 
 	return starts_with(r, "CPU:") || starts_with(r, "at ") || *r == '[' ||
-	       islower((unsigned char)*r) || strstr(r, "+0x") ||
-	       strstr(r, ".c:") || strstr(r, ".h:");
+	       strstr(r, "+0x") || strstr(r, ".c:") || strstr(r, ".h:");
 }
 
 static const struct crash_header *match_at(const char *m)

@@ -104,9 +104,10 @@ static const char usage_text[] =
 "    header; a generic 'BUG:' report then takes the die line's kind;\n"
 "  - the WARNING or 'kernel BUG at' that a failed check (corruption) raises.\n"
 "'Kernel panic - not syncing' is always a report of its own (kind panic):\n"
-"the kernel died. 'WARNING:' counts only when a CPU:, at, [, a lower-case\n"
-"word, +0x or a file:line follows ('WARNING: The mand mount option' does\n"
-"not). In a log with printk timestamps, lines without one are user space.\n"
+"the kernel died. 'WARNING:' is a WARN() only when CPU:, at or [ follows it,\n"
+"or the line has a +0x or a file:line ('WARNING: The mand mount option'\n"
+"is not one). In a log with printk timestamps, lines without one are user\n"
+"space.\n"
 "Kinds and headers:\n";
 
 static int read_all(int fd, char **buf, size_t *len)
