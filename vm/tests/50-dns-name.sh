@@ -1,9 +1,10 @@
 #!/bin/bash
 # xt_dns_name end to end: dnsmasq on loopback answers every name; a DROP rule for example.com
 # blocks exactly that name (any case) and "!" inverts it, over IPv4 and IPv6, in OUTPUT and
-# INPUT, with iptables-legacy and iptables-nft; -L, -S, save/restore, counters; rmmod after
-# the rules are gone.
-# timeout: 240
+# INPUT, with iptables-legacy and iptables-nft, each as the lab writes it (no -p) and with
+# -p udp; -L, -S, save/restore, counters; -p tcp never matches; the lab's command with the
+# default iptables; rmmod after the rules are gone.
+# timeout: 420
 set -uo pipefail
 # shellcheck source=vm/guest/testlib.sh
 . "$KLAB_TESTLIB"
@@ -34,8 +35,9 @@ dnsmasq --address=/#/192.0.2.1 --no-resolv --no-hosts --port=53 \
 	--user=root --group=root
 trap 'kill "$(cat "$pidfile")" 2>/dev/null; flush_all' EXIT
 
-# answered SERVER NAME: dig gets dnsmasq's address back (one try: a drop is one packet).
-answered() { dig @"$1" +tries=1 +time=1 +short A "$2" | grep -qx 192.0.2.1; }
+# answered SERVER NAME [DIG-OPTION]: dig gets dnsmasq's address back (one try: a drop is one
+# packet; +tcp: one connection).
+answered() { dig @"$1" +tries=1 +time=1 +short ${3:+"$3"} A "$2" | grep -qx 192.0.2.1; }
 # shellcheck disable=SC2317 # called through check
 blocked() { ! answered "$@"; }
 # The filter table as iptables-save prints it, less comments and chain counters.
@@ -57,56 +59,84 @@ check_pkts() {
 for b in "${backends[@]}"; do
 	for fam in 4 6; do
 		if [ "$fam" = 4 ]; then ipt=iptables-$b srv=127.0.0.1; else ipt=ip6tables-$b srv=::1; fi
-		t="$ipt"
-		rule=(-p udp -m dns_name --domain example.com -j DROP)
+		# The lab's own command first (no -p, the match checks the protocol), then with -p udp.
+		for p in "" "-p udp "; do
+			t="$ipt${p:+ $p}"
+			# shellcheck disable=SC2086 # $p is zero or two words
+			check "$t: add OUTPUT rule: $ipt -m dns_name -I OUTPUT $p--domain example.com -j DROP" \
+				env XTABLES_LIBDIR="$XTABLES_LIBDIR" "$ipt" -m dns_name -I OUTPUT $p--domain example.com -j DROP
+			check "$t: example.com blocked" blocked "$srv" example.com
+			check "$t: EXAMPLE.COM blocked" blocked "$srv" EXAMPLE.COM
+			check "$t: example.org answered" answered "$srv" example.org
+			check "$t: www.example.com answered" answered "$srv" www.example.com
+			check "$t: notexample.com answered" answered "$srv" notexample.com
+			check "$t: example.com over TCP answered (UDP only)" answered "$srv" example.com +tcp
+			check_pkts "$t: two queries dropped" "$ipt" OUTPUT 2
+			check "$t: -L shows 'dns_name domain example.com'" \
+				grep -q 'dns_name domain example\.com' <<<"$("$ipt" -L OUTPUT -n)"
+			check "$t: -S shows the rule" grep -qx -- \
+				"-A OUTPUT $p-m dns_name --domain example.com -j DROP" <<<"$("$ipt" -S OUTPUT)"
+			check "$t: iptables-save shows the rule" grep -qx -- \
+				"-A OUTPUT $p-m dns_name --domain example.com -j DROP" <<<"$(saved_rules "$ipt")"
+			check_not "$t: rmmod refused while a rule uses the match" rmmod xt_dns_name
+			"$ipt" -F OUTPUT
 
-		check "$t: add OUTPUT rule" "$ipt" -A OUTPUT "${rule[@]}"
-		check "$t: example.com blocked" blocked "$srv" example.com
-		check "$t: EXAMPLE.COM blocked" blocked "$srv" EXAMPLE.COM
-		check "$t: example.org answered" answered "$srv" example.org
-		check "$t: www.example.com answered" answered "$srv" www.example.com
-		check "$t: notexample.com answered" answered "$srv" notexample.com
-		check_pkts "$t: two queries dropped" "$ipt" OUTPUT 2
-		check "$t: -L shows 'dns_name domain example.com'" \
-			grep -q 'dns_name domain example\.com' <<<"$("$ipt" -L OUTPUT -n)"
-		check "$t: -S shows the rule as given" grep -qx -- \
-			'-A OUTPUT -p udp -m dns_name --domain example.com -j DROP' <<<"$("$ipt" -S OUTPUT)"
-		check_not "$t: rmmod refused while a rule uses the match" rmmod xt_dns_name
+			# shellcheck disable=SC2086
+			check "$t: add inverted OUTPUT rule" "$ipt" -A OUTPUT $p-m dns_name \
+				! --domain example.com -j DROP
+			check "$t: inverted: example.com answered" answered "$srv" example.com
+			check "$t: inverted: Example.Com answered" answered "$srv" Example.Com
+			check "$t: inverted: example.org blocked" blocked "$srv" example.org
+			check "$t: inverted: www.example.com blocked" blocked "$srv" www.example.com
+			check "$t: inverted: example.org over TCP answered" answered "$srv" example.org +tcp
+			check_pkts "$t: inverted: two queries dropped" "$ipt" OUTPUT 2
+			check "$t: inverted: -L shows 'dns_name domain ! example.com'" \
+				grep -q 'dns_name domain ! example\.com' <<<"$("$ipt" -L OUTPUT -n)"
+			check "$t: inverted: -S shows '! --domain'" grep -qx -- \
+				"-A OUTPUT $p-m dns_name ! --domain example.com -j DROP" <<<"$("$ipt" -S OUTPUT)"
+
+			# save, flush, restore: the same rules, still working.
+			saved=$(saved_rules "$ipt")
+			check "$t: save has '-m dns_name ! --domain example.com'" \
+				grep -q -- '-m dns_name ! --domain example.com' <<<"$saved"
+			"$ipt" -F OUTPUT
+			check "$t: restore the saved rules" "$ipt"-restore <<<"$saved"
+			check "$t: restored rules save identically" \
+				test "$(saved_rules "$ipt")" = "$saved"
+			check "$t: restored: example.org blocked" blocked "$srv" example.org
+			check "$t: restored: example.com answered" answered "$srv" example.com
+			"$ipt" -F OUTPUT
+
+			# INPUT: the query leaves, the server never sees it, dig times out.
+			# shellcheck disable=SC2086
+			check "$t: add INPUT rule" "$ipt" -A INPUT $p-m dns_name \
+				--domain example.net -j DROP
+			check "$t: INPUT: example.net blocked" blocked "$srv" example.net
+			check "$t: INPUT: example.com answered" answered "$srv" example.com
+			check_pkts "$t: INPUT: one query dropped" "$ipt" INPUT 1
+			"$ipt" -F INPUT
+		done
+
+		# -p tcp is accepted now, and a revision-0 rule never matches TCP.
+		check "$ipt -p tcp: add OUTPUT rule" "$ipt" -A OUTPUT -p tcp -m dns_name --domain example.com -j DROP
+		check "$ipt -p tcp: example.com over TCP answered" answered "$srv" example.com +tcp
+		check "$ipt -p tcp: example.com over UDP answered" answered "$srv" example.com
+		check_pkts "$ipt -p tcp: nothing dropped" "$ipt" OUTPUT 0
 		"$ipt" -F OUTPUT
-
-		check "$t: add inverted OUTPUT rule" "$ipt" -A OUTPUT -p udp -m dns_name \
-			! --domain example.com -j DROP
-		check "$t: inverted: example.com answered" answered "$srv" example.com
-		check "$t: inverted: Example.Com answered" answered "$srv" Example.Com
-		check "$t: inverted: example.org blocked" blocked "$srv" example.org
-		check "$t: inverted: www.example.com blocked" blocked "$srv" www.example.com
-		check_pkts "$t: inverted: two queries dropped" "$ipt" OUTPUT 2
-		check "$t: inverted: -L shows 'dns_name domain ! example.com'" \
-			grep -q 'dns_name domain ! example\.com' <<<"$("$ipt" -L OUTPUT -n)"
-		check "$t: inverted: -S shows '! --domain'" grep -qx -- \
-			'-A OUTPUT -p udp -m dns_name ! --domain example.com -j DROP' <<<"$("$ipt" -S OUTPUT)"
-
-		# save, flush, restore: the same rules, still working.
-		saved=$(saved_rules "$ipt")
-		check "$t: save has '-m dns_name ! --domain example.com'" \
-			grep -q -- '-m dns_name ! --domain example.com' <<<"$saved"
-		"$ipt" -F OUTPUT
-		check "$t: restore the saved rules" "$ipt"-restore <<<"$saved"
-		check "$t: restored rules save identically" \
-			test "$(saved_rules "$ipt")" = "$saved"
-		check "$t: restored: example.org blocked" blocked "$srv" example.org
-		check "$t: restored: example.com answered" answered "$srv" example.com
-		"$ipt" -F OUTPUT
-
-		# INPUT: the query leaves, the server never sees it, dig times out.
-		check "$t: add INPUT rule" "$ipt" -A INPUT -p udp -m dns_name \
-			--domain example.net -j DROP
-		check "$t: INPUT: example.net blocked" blocked "$srv" example.net
-		check "$t: INPUT: example.com answered" answered "$srv" example.com
-		check_pkts "$t: INPUT: one query dropped" "$ipt" INPUT 1
-		"$ipt" -F INPUT
 	done
 done
+
+# The lab's command exactly as written, with the distribution's default iptables.
+check "iptables -m dns_name -I OUTPUT --domain example.com -j DROP (XTABLES_LIBDIR)" \
+	env XTABLES_LIBDIR="$XTABLES_LIBDIR" iptables -m dns_name -I OUTPUT --domain example.com -j DROP
+check "iptables: example.com blocked" blocked 127.0.0.1 example.com
+check "iptables: example.org answered" answered 127.0.0.1 example.org
+check "ip6tables -m dns_name -I OUTPUT --domain example.com -j DROP (XTABLES_LIBDIR)" \
+	env XTABLES_LIBDIR="$XTABLES_LIBDIR" ip6tables -m dns_name -I OUTPUT --domain example.com -j DROP
+check "ip6tables: example.com blocked" blocked ::1 example.com
+check "ip6tables: example.org answered" answered ::1 example.org
+iptables -F OUTPUT
+ip6tables -F OUTPUT
 
 flush_all
 # nft_compat drops its module reference after the transaction: allow a moment.

@@ -1,9 +1,11 @@
 #!/bin/bash
 # xt_dns_name in FORWARD: a client namespace queries dnsmasq in a server namespace through
-# this one (the router), IPv4 and IPv6, iptables-legacy and iptables-nft. Then fragments: the
-# client's small MTU splits a big query in three; only the first fragment can match, even
-# when the second one starts with bytes that look like a UDP header and a DNS query.
-# timeout: 180
+# this one (the router), IPv4 and IPv6, iptables-legacy and iptables-nft, rules with and
+# without -p udp. Then fragments: the client's small MTU splits a big query in three; only the
+# first fragment can match, even when the second one starts with bytes that look like a UDP
+# header and a DNS query, with -p udp and without (IPv6: the fragment header is an extension
+# header the match walks itself).
+# timeout: 240
 set -uo pipefail
 # shellcheck source=vm/guest/testlib.sh
 . "$KLAB_TESTLIB"
@@ -80,13 +82,17 @@ counters() { "$1" -L FORWARD -v -x -n | awk 'NR > 2 { printf "%s ", $1 }'; }
 for b in "${backends[@]}"; do
 	for fam in 4 6; do
 		if [ "$fam" = 4 ]; then ipt=iptables-$b dst=203.0.113.2; else ipt=ip6tables-$b dst=2001:db8:2::2; fi
-		check "$ipt: FORWARD rule" "$ipt" -A FORWARD -p udp -m dns_name --domain example.com -j DROP
-		check "$ipt: FORWARD: example.com blocked" blocked "$dst" example.com
-		check "$ipt: FORWARD: eXample.com blocked" blocked "$dst" eXample.com
-		check "$ipt: FORWARD: example.org answered" answered "$dst" example.org
-		got=$(counters "$ipt")
-		check "$ipt: FORWARD: two queries dropped (got: $got)" test "$got" = "2 "
-		"$ipt" -F FORWARD
+		for p in "" "-p udp "; do
+			t="$ipt${p:+ $p}"
+			# shellcheck disable=SC2086 # $p is zero or two words
+			check "$t: FORWARD rule" "$ipt" -A FORWARD $p-m dns_name --domain example.com -j DROP
+			check "$t: FORWARD: example.com blocked" blocked "$dst" example.com
+			check "$t: FORWARD: eXample.com blocked" blocked "$dst" eXample.com
+			check "$t: FORWARD: example.org answered" answered "$dst" example.org
+			got=$(counters "$ipt")
+			check "$t: FORWARD: two queries dropped (got: $got)" test "$got" = "2 "
+			"$ipt" -F FORWARD
+		done
 	done
 done
 
@@ -124,19 +130,21 @@ for fam in 4 6; do
 		[ "$fam" = 4 ] && ipt=iptables-$b || ipt=ip6tables-$b
 		"$ipt" -A FORWARD -p udp -m dns_name --domain example.com
 		"$ipt" -A FORWARD -p udp -m dns_name ! --domain example.com
+		"$ipt" -A FORWARD -m dns_name --domain example.com
+		"$ipt" -A FORWARD -m dns_name ! --domain example.com
 		"$ipt" -A FORWARD -p udp
 		send "$dst" "$hit"
 		got=$(counters "$ipt")
-		if [ "$(awk '{ print $3 }' <<<"$got")" = 1 ]; then
+		if [ "$(awk '{ print $5 }' <<<"$got")" = 1 ]; then
 			echo "note: $ipt saw one reassembled packet, not fragments (defrag active?)"
 		fi
-		check "$ipt: fragmented query for example.com: plain 1, inverted 0, 3 fragments (got: $got)" \
-			test "$got" = "1 0 3 "
+		check "$ipt: fragmented query for example.com: plain 1, inverted 0, the same without -p, 3 fragments (got: $got)" \
+			test "$got" = "1 0 1 0 3 "
 		"$ipt" -Z FORWARD
 		send "$dst" "$miss"
 		got=$(counters "$ipt")
-		check "$ipt: fragmented query for www.example.com: plain 0, inverted 1 (got: $got)" \
-			test "$got" = "0 1 3 "
+		check "$ipt: fragmented query for www.example.com: plain 0, inverted 1, the same without -p (got: $got)" \
+			test "$got" = "0 1 0 1 3 "
 		"$ipt" -F FORWARD
 	done
 done

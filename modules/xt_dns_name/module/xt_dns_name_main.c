@@ -8,9 +8,11 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/in.h>
+#include <linux/ip.h>
 #include <linux/module.h>
 #include <linux/netfilter/x_tables.h>
 #include <linux/skbuff.h>
+#include <net/ipv6.h>
 
 #include "dns_parse.h"
 #include "xt_dns_name.h"
@@ -22,16 +24,57 @@ static const void *dns_name_skb_get(const void *ctx, unsigned int off,
 	return skb_header_pointer(ctx, off, len, buf);
 }
 
+/*
+ * Find the transport header of @skb: return its protocol and set *@thoff,
+ * or return -1 for a packet that cannot carry a query (a later fragment,
+ * a malformed header chain). The rule may have no -p, so the match cannot
+ * rely on x_tables having checked the protocol.
+ */
+static int dns_name_transport(const struct sk_buff *skb,
+			      const struct xt_action_param *par,
+			      unsigned int *thoff)
+{
+	unsigned short fragoff;
+	u8 _proto;
+	const u8 *proto;
+	int nexthdr;
+
+	switch (xt_family(par)) {
+	case NFPROTO_IPV4:
+		/* ip_tables and nft set thoff and fragoff for every rule. */
+		if (par->fragoff)
+			return -1;
+		proto = skb_header_pointer(skb, skb_network_offset(skb) +
+					   offsetof(struct iphdr, protocol),
+					   sizeof(_proto), &_proto);
+		if (!proto)
+			return -1;
+		*thoff = par->thoff;
+		return *proto;
+	case NFPROTO_IPV6:
+		/*
+		 * ip6_tables computes thoff and fragoff only for rules with
+		 * -p, so walk the extension headers here, as it would.
+		 */
+		*thoff = 0;
+		nexthdr = ipv6_find_hdr(skb, thoff, -1, &fragoff, NULL);
+		if (nexthdr < 0 || fragoff)
+			return -1;
+		return nexthdr;
+	}
+	return -1;
+}
+
 static bool dns_name_mt(const struct sk_buff *skb, struct xt_action_param *par)
 {
 	const struct xt_dns_name_mtinfo *info = par->matchinfo;
+	unsigned int thoff;
 	enum dns_verdict v;
 
-	/* Later fragments carry no UDP header: never a query. */
-	if (par->fragoff != 0)
+	/* Revision 0 reads queries over UDP only. */
+	if (dns_name_transport(skb, par, &thoff) != IPPROTO_UDP)
 		return false;
-	/* thoff is past IPv4 options or IPv6 extension headers. */
-	v = dns_udp_check(dns_name_skb_get, skb, par->thoff, skb->len,
+	v = dns_udp_check(dns_name_skb_get, skb, thoff, skb->len,
 			  info->name, sizeof(info->name));
 	return dns_verdict_match(v, info->flags & XT_DNS_NAME_INV);
 }
@@ -62,7 +105,6 @@ static struct xt_match dns_name_mt_reg[] __read_mostly = {
 		.name		= "dns_name",
 		.revision	= 0,
 		.family		= NFPROTO_IPV4,
-		.proto		= IPPROTO_UDP,
 		.match		= dns_name_mt,
 		.checkentry	= dns_name_mt_check,
 		.matchsize	= sizeof(struct xt_dns_name_mtinfo),
@@ -72,7 +114,6 @@ static struct xt_match dns_name_mt_reg[] __read_mostly = {
 		.name		= "dns_name",
 		.revision	= 0,
 		.family		= NFPROTO_IPV6,
-		.proto		= IPPROTO_UDP,
 		.match		= dns_name_mt,
 		.checkentry	= dns_name_mt_check,
 		.matchsize	= sizeof(struct xt_dns_name_mtinfo),
