@@ -4,13 +4,16 @@
 # rule, -m string (bm, kmp) and -m dns_name, with a plain and a ~500-byte padded query.
 # The flood asks for www.example.org; every rule looks for example.com, so none matches, and
 # a last rule drops the packet (the flood ignores sendto's EPERM).
-# usage: match-cost.guest.sh DIR    DIR holds match-cost-flood
-# env: COUNT, REPS, LAB_DIR, CONFIGS (a subset of: none string-bm string-kmp dns_name)
+# usage: match-cost.guest.sh DIR    DIR holds match-cost-flood, guest.sh and timing.sh
+# env: COUNT, REPS, CONFIGS (a subset of: none string-bm string-kmp dns_name)
 set -euo pipefail
 dir=$1
 count=${COUNT:-20000} reps=${REPS:-3}
-LAB_DIR=${LAB_DIR:-/root/lab}
-export XTABLES_LIBDIR=$LAB_DIR/xtables:/usr/lib/x86_64-linux-gnu/xtables
+# shellcheck source=vm/tests/lib/guest.sh
+. "$dir/guest.sh"
+# shellcheck source=bench/lib/timing.sh
+. "$dir/timing.sh"
+export XTABLES_LIBDIR=$LAB_DIR/xtables:$XTABLES_SYSTEM_DIR
 ipt=iptables-legacy
 
 read -ra order <<<"${CONFIGS:-none string-bm string-kmp dns_name}"

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
-# Host test of tools/dns-name-match: pcaps written by its mkpcaps.py (every
+# Host test of modules/xt_dns_name/dns-name-match: pcaps written by its mkpcaps.py (every
 # link type, VLAN tags, IPv4 options, IPv6 extension headers, fragments,
 # malformed queries) must give exactly the expected match/no-match lines,
 # plain and with "!"; broken files must fail clearly. Runs the ASan+UBSan
-# build. Prints TAP lines; exits 1 if any "not ok". Env: BUILD_DIR, KLAB_ROOT.
+# build. Prints TAP lines; exits 1 if any "not ok". Env: BUILD_DIR.
 set -euo pipefail
 
-KLAB_ROOT=${KLAB_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
-BUILD_DIR=${BUILD_DIR:-$KLAB_ROOT/build}
-tool_dir=$KLAB_ROOT/tools/dns-name-match
+# shellcheck source=tools/lib/paths.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../../tools/lib/paths.sh"
+tool_dir=$KLAB_ROOT/modules/xt_dns_name/dns-name-match
 data=$BUILD_DIR/host/dns-name-match-data
 # shellcheck source=tests/lib/tap.sh
 . "$KLAB_ROOT/tests/lib/tap.sh"
@@ -16,18 +16,14 @@ data=$BUILD_DIR/host/dns-name-match-data
 mkdir -p "$BUILD_DIR/host"
 if ! make -s -C "$tool_dir" BUILD_DIR="$BUILD_DIR" all asan \
 	>"$BUILD_DIR/host/dns-name-match-build.log" 2>&1; then
-	not_ok "build dns-name-match" \
-		"$(tail -20 "$BUILD_DIR/host/dns-name-match-build.log")"
-	exit 1
+	tail -20 "$BUILD_DIR/host/dns-name-match-build.log" | sed 's/^/# /'
+	bail_out "build dns-name-match failed"
 fi
 ok "build dns-name-match"
 tool=$BUILD_DIR/host/dns-name-match-asan
 
 rm -rf "$data"
-if ! python3 "$tool_dir/mkpcaps.py" "$data"; then
-	not_ok "generate pcaps"
-	exit 1
-fi
+python3 "$tool_dir/mkpcaps.py" "$data" || bail_out "generate pcaps"
 ok "generate pcaps"
 
 # run NAME ARGS...: sets out, err, rc
@@ -120,4 +116,4 @@ else
 	not_ok "usage errors exit 2" "exit $rc"
 fi
 
-tap_finish
+tap_done

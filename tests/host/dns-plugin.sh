@@ -3,11 +3,11 @@
 # option errors, -L/save text, save -> parse round trip, restore --test, and
 # valgrind. It never changes the host's firewall: every iptables command
 # runs in a fresh network namespace (unshare -n), with --test or bad input.
-# Prints TAP lines; exits 1 if any "not ok". Env: BUILD_DIR, KLAB_ROOT.
+# Prints TAP lines; exits 1 if any "not ok", 77 if it cannot run. Env: BUILD_DIR.
 set -euo pipefail
 
-KLAB_ROOT=${KLAB_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
-BUILD_DIR=${BUILD_DIR:-$KLAB_ROOT/build}
+# shellcheck source=tools/lib/paths.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../../tools/lib/paths.sh"
 # shellcheck source=tests/lib/tap.sh
 . "$KLAB_ROOT/tests/lib/tap.sh"
 
@@ -17,8 +17,8 @@ trap 'rm -rf "$tmp"' EXIT
 
 if ! make -s -C "$KLAB_ROOT/modules/xt_dns_name" BUILD_DIR="$BUILD_DIR" \
 	plugin host-tests >"$tmp/build.log" 2>&1; then
-	not_ok "build plugin and driver" "$(tail -20 "$tmp/build.log")"
-	exit 1
+	tail -20 "$tmp/build.log" | sed 's/^/# /'
+	bail_out "build plugin and driver failed"
 fi
 ok "build plugin and driver ($(head -1 "$tmp/build.log"))"
 
@@ -29,10 +29,7 @@ vg=(valgrind -q --leak-check=full --errors-for-leak-kinds=definite
 	--error-exitcode=99)
 netns() { unshare -n "$@"; }
 
-if ! netns true 2>/dev/null; then
-	echo "ok - plugin tests # SKIP cannot create a network namespace"
-	exit 0
-fi
+netns true 2>/dev/null || skip_all "cannot create a network namespace"
 
 # --help shows the option and the semantics.
 help=$(netns iptables -m dns_name --help 2>&1 || true)
@@ -199,4 +196,4 @@ vg_check "iptables-legacy-restore --test" 0 \
 vg_check "iptables-legacy, bad name" 2 unshare -n iptables-legacy \
 	-A OUTPUT -p udp -m dns_name --domain 'a..b' -j DROP
 
-tap_finish
+tap_done

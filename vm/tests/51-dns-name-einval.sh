@@ -1,36 +1,26 @@
 #!/bin/bash
 # xt_dns_name's checkentry trusts nothing from userspace: rules built by the plugin's
-# unchecked test build (--raw-hex fills struct xt_dns_name_mtinfo) are refused with EINVAL by
-# iptables-legacy and iptables-nft, IPv4 and IPv6, each with one kernel log line naming the
+# unchecked test variant (--raw-hex fills struct xt_dns_name_mtinfo) are refused with EINVAL
+# by iptables-legacy and iptables-nft, IPv4 and IPv6, each with one kernel log line naming the
 # problem; a valid raw rule is accepted; rules without -p and with -p tcp are accepted (the
 # match checks the protocol itself).
 # timeout: 60
 set -uo pipefail
-# shellcheck source=vm/guest/testlib.sh
-. "$KLAB_TESTLIB"
+# shellcheck source=tests/lib/tap.sh
+. "$KLAB_LIB/tap.sh"
+# shellcheck source=vm/tests/lib/guest.sh
+. "$KLAB_LIB/guest.sh"
+# shellcheck source=vm/tests/lib/dns_name.sh
+. "$KLAB_LIB/dns_name.sh"
 
-ko=$LAB_DIR/modules/xt_dns_name/xt_dns_name.ko
-unchecked=$LAB_DIR/xtables-unchecked
-[ -f "$ko" ] || { echo "missing $ko: run make inject"; exit 1; }
-[ -f "$unchecked/libxt_dns_name.so" ] || { echo "missing $unchecked/libxt_dns_name.so"; exit 1; }
-sys_xt=/usr/lib/x86_64-linux-gnu/xtables
-export XTABLES_LIBDIR=$LAB_DIR/xtables:$sys_xt
-backends=(legacy nft)
-flush_all() {
-	local b
-	for b in "${backends[@]}"; do
-		iptables-"$b" -F 2>/dev/null
-		ip6tables-"$b" -F 2>/dev/null
-	done
-}
-flush_all
-rmmod xt_dns_name 2>/dev/null
-check "insmod xt_dns_name.ko" insmod "$ko"
-trap flush_all EXIT
+[ -f "$DNS_NAME_UNCHECKED/libxt_dns_name.so" ] ||
+	bail_out "missing $DNS_NAME_UNCHECKED/libxt_dns_name.so: run make inject"
+# shellcheck disable=SC2119 # it needs no command beyond iptables
+dns_name_setup
 
 example=076578616d706c6503636f6d00	# example.com in wire format
-a63=$(printf '61%.0s' $(seq 63))
-a62=$(printf '61%.0s' $(seq 62))
+a63=$(rep 61 63)
+a62=$(rep 61 62)
 # hex of the struct (flags, name; zero-padded to 128 bytes) | expected kernel log text
 cases=(
 	"05$example|unknown flags 0x05"
@@ -44,33 +34,35 @@ cases=(
 	"01${example}0001|bad name: non-zero bytes after the name"
 )
 
-# add IPT ARGS...: append an OUTPUT rule with the unchecked plugin; print its output.
+# add IPT ARGS...: append an OUTPUT rule with the unchecked plugin.
+# shellcheck disable=SC2317 # add and einval are called through check
 add() {
 	local ipt=$1
 	shift
-	XTABLES_LIBDIR=$unchecked:$sys_xt "$ipt" -A OUTPUT -p udp -m dns_name "$@" -j DROP 2>&1
+	XTABLES_LIBDIR=$DNS_NAME_UNCHECKED:$XTABLES_SYSTEM_DIR "$ipt" -A OUTPUT -p udp -m dns_name "$@" -j DROP
+}
+# einval IPT ARGS...: add fails, and says "Invalid argument".
+# shellcheck disable=SC2317
+einval() {
+	local out rc=0
+	out=$(add "$@" 2>&1) || rc=$?
+	echo "exit $rc: $out"
+	[ "$rc" -ne 0 ] && grep -q 'Invalid argument' <<<"$out"
 }
 # refused DESC LOG-TEXT IPT ARGS...: the rule is refused with EINVAL (and LOG-TEXT logged).
 refused() {
-	local desc=$1 log=$2 out rc=0
+	local desc=$1 log=$2
 	shift 2
 	kmsg_mark
-	out=$(add "$@") || rc=$?
-	if [ "$rc" -ne 0 ] && grep -q 'Invalid argument' <<<"$out"; then
-		echo "ok - $desc: EINVAL"
-	else
-		echo "not ok - $desc: EINVAL (exit $rc)"
-		printf '%s\n' "$out" | sed 's/^/#   /'
-		klab_failures=$((klab_failures + 1))
-	fi
+	check "$desc: EINVAL" einval "$@"
 	# checkentry logs rate-limited (10 per 5 s per message): check the first round only.
 	[ -n "$log" ] || return 0
-	check "$desc: kernel log says '$log'" grep -qF "xt_dns_name: $log" <<<"$(kmsg_since)"
+	expect_line <(kmsg_since) "$desc: kernel log says '$log'" "xt_dns_name: $log"
 }
 
 first=true
-for b in "${backends[@]}"; do
-	for ipt in iptables-"$b" ip6tables-"$b"; do
+for b in "${dns_backends[@]}"; do
+	for ipt in "$(dns_ipt "$b" 4)" "$(dns_ipt "$b" 6)"; do
 		for c in "${cases[@]}"; do
 			hex=${c%%|*}
 			log=${c#*|}
@@ -82,8 +74,8 @@ for b in "${backends[@]}"; do
 		first=false
 		check_not "$ipt: no rule was added" grep -q dns_name <<<"$("$ipt" -S OUTPUT)"
 		check "$ipt: a valid raw rule is accepted" add "$ipt" --raw-hex "01$example"
-		check "$ipt: ... and listed as example.com" \
-			grep -q 'dns_name --domain example.com' <<<"$("$ipt" -S OUTPUT)"
+		expect_line <("$ipt" -S OUTPUT) "$ipt: ... and listed as example.com" \
+			'dns_name --domain example.com'
 		"$ipt" -F OUTPUT
 		check "$ipt: accepted without -p" "$ipt" -A OUTPUT -m dns_name --domain example.com -j DROP
 		check "$ipt: accepted with -p tcp" "$ipt" -A OUTPUT -p tcp -m dns_name --domain example.com -j DROP
@@ -91,7 +83,5 @@ for b in "${backends[@]}"; do
 	done
 done
 
-flush_all
-for _ in $(seq 30); do rmmod xt_dns_name 2>/dev/null && break; sleep 0.1; done
-check_not "refused rules left no reference: rmmod works" grep -q '^xt_dns_name ' /proc/modules
-finish
+dns_name_unload
+tap_done

@@ -1,10 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * iptables/ip6tables match "dns_name": DNS queries by question name.
- *
- * Built twice from this file: normally, and with -DXT_DNS_NAME_TEST_UNCHECKED
- * for guest tests that must hand the kernel rules the normal build refuses
- * (--domain without validation, --raw-hex for the whole struct).
+ * (tests/libxt_dns_name_unchecked.c builds a test variant from this file.)
  */
 #include <stdio.h>
 #include <string.h>
@@ -16,7 +13,6 @@
 
 enum {
 	O_DOMAIN = 0,
-	O_RAW_HEX,
 };
 
 static void dns_name_help(void)
@@ -32,70 +28,14 @@ static void dns_name_help(void)
 "                    the first malformed one (compression pointers are\n"
 "                    malformed). Anything that is not a query never\n"
 "                    matches; with !, queries without such a question\n"
-"                    match, malformed ones included.\n"
-#ifdef XT_DNS_NAME_TEST_UNCHECKED
-"TEST BUILD, no validation:\n"
-"    --raw-hex hex      Raw bytes of struct xt_dns_name_mtinfo\n"
-"                       (flags, then the 127-byte name field).\n"
-#endif
-	);
+"                    match, malformed ones included.\n");
 }
 
-#ifdef XT_DNS_NAME_TEST_UNCHECKED
-static const struct xt_option_entry dns_name_opts[] = {
-	{.name = "domain", .id = O_DOMAIN, .type = XTTYPE_STRING,
-	 .flags = XTOPT_INVERT, .excl = 1 << O_RAW_HEX},
-	{.name = "raw-hex", .id = O_RAW_HEX, .type = XTTYPE_STRING,
-	 .excl = 1 << O_DOMAIN},
-	XTOPT_TABLEEND,
-};
-
-/* Labels split at dots, copied as given: may be invalid on purpose. */
-static void dns_name_raw_domain(struct xt_dns_name_mtinfo *info,
-				const char *text)
-{
-	size_t pos = 0, n;
-	const char *dot;
-
-	while (*text && pos < sizeof(info->name)) {
-		dot = strchr(text, '.');
-		n = dot ? (size_t)(dot - text) : strlen(text);
-		info->name[pos++] = (__u8)n;
-		for (; n > 0 && pos < sizeof(info->name); n--)
-			info->name[pos++] = (__u8)*text++;
-		text += n;
-		if (*text == '.')
-			text++;
-	}
-}
-
-static void dns_name_raw_hex(struct xt_dns_name_mtinfo *info, const char *hex)
-{
-	__u8 *raw = (__u8 *)info;
-	size_t len = strlen(hex), i;
-	unsigned int byte;
-
-	if (len % 2 || len / 2 > sizeof(*info))
-		xtables_error(PARAMETER_PROBLEM,
-			      "dns_name: --raw-hex needs an even number of hex "
-			      "digits, at most %zu", 2 * sizeof(*info));
-	memset(info, 0, sizeof(*info));
-	for (i = 0; i < len / 2; i++) {
-		if (sscanf(hex + 2 * i, "%2x", &byte) != 1 ||
-		    !strchr("0123456789abcdefABCDEF", hex[2 * i + 1]))
-			xtables_error(PARAMETER_PROBLEM,
-				      "dns_name: --raw-hex: bad hex at "
-				      "offset %zu", 2 * i);
-		raw[i] = (__u8)byte;
-	}
-}
-#else
 static const struct xt_option_entry dns_name_opts[] = {
 	{.name = "domain", .id = O_DOMAIN, .type = XTTYPE_STRING,
 	 .flags = XTOPT_MAND | XTOPT_INVERT},
 	XTOPT_TABLEEND,
 };
-#endif
 
 static void dns_name_parse(struct xt_option_call *cb)
 {
@@ -106,32 +46,17 @@ static void dns_name_parse(struct xt_option_call *cb)
 	switch (cb->entry->id) {
 	case O_DOMAIN:
 		info->flags = XT_DNS_NAME | (cb->invert ? XT_DNS_NAME_INV : 0);
-#ifdef XT_DNS_NAME_TEST_UNCHECKED
-		dns_name_raw_domain(info, cb->arg);
-#else
 		if (dns_name_encode(cb->arg, info->name, sizeof(info->name),
 				    err, sizeof(err)) < 0)
 			xtables_error(PARAMETER_PROBLEM,
 				      "dns_name: bad --domain \"%s\": %s",
 				      cb->arg, err);
-#endif
 		break;
-#ifdef XT_DNS_NAME_TEST_UNCHECKED
-	case O_RAW_HEX:
-		dns_name_raw_hex(info, cb->arg);
-		break;
-#endif
 	}
-	(void)err;
 }
 
 static void dns_name_fcheck(struct xt_fcheck_call *cb)
 {
-#ifdef XT_DNS_NAME_TEST_UNCHECKED
-	if (!(cb->xflags & (1 << O_DOMAIN | 1 << O_RAW_HEX)))
-		xtables_error(PARAMETER_PROBLEM,
-			      "dns_name: --domain or --raw-hex is required");
-#else
 	const struct xt_dns_name_mtinfo *info = cb->data;
 	enum dns_name_err e;
 
@@ -143,7 +68,6 @@ static void dns_name_fcheck(struct xt_fcheck_call *cb)
 	if (e != DNS_NAME_OK)
 		xtables_error(OTHER_PROBLEM, "dns_name: internal error: %s",
 			      dns_name_strerror(e));
-#endif
 }
 
 static void dns_name_text(const struct xt_entry_match *match, char *text,
