@@ -68,6 +68,32 @@ else
 	not_ok "$BUILD_DIR/bin/dns-name-match works"
 fi
 
+# A snaplen cut: those packets are "truncated" (plain and with "!"), the
+# run says so on stderr and exits 3; the decided ones keep their verdicts.
+for inv in "" "!"; do
+	want=$data/snap.expect${inv:+-inv}
+	run ${inv:+"$inv"} --domain example.com "$data/snap.pcap"
+	if [[ $rc -eq 3 && $out == "$(<"$want")" &&
+		$err == *"7 of 16 packets truncated by the capture's snaplen"* ]]; then
+		ok "snaplen-cut capture ${inv:+! }--domain: 7 truncated, exit 3"
+	else
+		not_ok "snaplen-cut capture ${inv:+! }--domain" \
+			"exit $rc, stderr: $err" \
+			"$(diff <(echo "$out") "$want" || true)" \
+			"packets: $(tr '\n' ';' <"$data/snap.desc")"
+	fi
+done
+
+# - is standard input, from a file or a pipe; -- ends the options.
+run --domain example.com - <"$data/eth.pcap"
+expect_eq "- reads standard input (redirected file)" "0 $(<"$data/eth.expect")" "$rc $out"
+# shellcheck disable=SC2002 # a pipe on purpose: not seekable
+out=$(cat "$data/vlan.pcap" | "$tool" --domain example.com -) || true
+expect_eq "- reads standard input (pipe)" "$(<"$data/vlan.expect")" "$out"
+cp "$data/sll.pcap" "$data/--"
+out=$(cd "$data" && "$tool" --domain example.com -- --) || true
+expect_eq "-- ends the options (a file named --)" "$(<"$data/sll.expect")" "$out"
+
 # expect_error DESC WANT-STDOUT WANT-STDERR-SUBSTRING ARGS...
 expect_error() {
 	local desc=$1 want_out=$2 want_err=$3
@@ -79,6 +105,19 @@ expect_error() {
 	else
 		not_ok "$desc" "exit $rc, stdout: $out" "stderr: $err" \
 			"want stderr containing: $want_err"
+	fi
+}
+# expect_usage DESC WANT-STDERR-SUBSTRING ARGS...: exit 2, the message, the usage text.
+expect_usage() {
+	local desc=$1 want_err=$2
+	shift 2
+	run "$@"
+	if [[ $rc -eq 2 && -z $out && $err == *"$want_err"* && $err == *"usage: dns-name-match"* ]]
+	then
+		ok "usage error: $desc: exit 2, '$want_err' and the usage"
+	else
+		not_ok "usage error: $desc" "exit $rc (want 2), stdout: $out" \
+			"stderr: $err" "want stderr containing: $want_err, then the usage"
 	fi
 }
 two=$'1 match\n2 match'
@@ -107,13 +146,25 @@ expect_error "bad file stops the run" "$(<"$data/eth.expect")" \
 	$d "$data/eth.pcap" "$data/bad-text.pcap" "$data/sll.pcap"
 expect_error "bad name" "" 'bad --domain "a..b": empty label' \
 	--domain a..b "$data/eth.pcap"
-expect_error "no file" "" "usage:" $d
-expect_error "no --domain" "" "usage:" "$data/eth.pcap"
+expect_usage "no file" "no capture file" $d
+expect_usage "no --domain" "--domain NAME is required" "$data/eth.pcap"
+expect_usage "--domain twice" "--domain given twice" \
+	--domain a.com --domain b.com "$data/eth.pcap"
+expect_usage "! after --domain" "'!' goes once, right before --domain" \
+	--domain a.com ! "$data/eth.pcap"
+expect_usage "--domain ! NAME" "'!' goes before the option" \
+	--domain ! a.com "$data/eth.pcap"
+expect_usage "! twice" "'!' goes once" ! ! --domain a.com "$data/eth.pcap"
+expect_usage "! without --domain" "'!' must be followed by --domain" \
+	! "$data/eth.pcap"
+expect_usage "-- alone" "no capture file" $d --
+expect_usage "--domain without a value" "--domain needs a value" --domain
+expect_usage "an option after a file" "'--domain' after a file" \
+	"$data/eth.pcap" --domain a.com
+expect_usage "an option after the files" "'!' after a file" \
+	$d "$data/eth.pcap" !
+expect_usage "unknown option" "unknown option '--domian'" \
+	--domian a.com "$data/eth.pcap"
 }
-if [[ $rc -eq 2 ]]; then
-	ok "usage errors exit 2"
-else
-	not_ok "usage errors exit 2" "exit $rc"
-fi
 
 tap_done

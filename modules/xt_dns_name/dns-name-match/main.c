@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * dns-name-match: apply "-p udp -m dns_name [!] --domain NAME" to the
- * packets of classic pcap files, offline, with the kernel module's parser.
- * Prints "<number> match" or "<number> no-match" per packet (1-based,
- * across files). Exit: 0 done, 1 unreadable/bad/truncated file, 2 usage.
+ * dns-name-match: apply "-m dns_name [!] --domain NAME" to the packets of
+ * classic pcap files, offline, with the kernel module's parser. See usage().
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "dns_name_text.h"
@@ -16,24 +16,52 @@
 
 static const char *prog = "dns-name-match";
 
-static int usage(FILE *out)
+static void usage(FILE *out)
 {
-	fprintf(out, "usage: %s [!] --domain NAME FILE.pcap...\n"
-		"Prints '<n> match' or '<n> no-match' for every packet, as the "
-		"iptables rule\n'-p udp -m dns_name [!] --domain NAME' would "
-		"decide it (see libxt_dns_name.man).\n", prog);
-	return out == stderr ? 2 : 0;
+	fprintf(out,
+"usage: %s [!] --domain NAME [--] FILE...\n"
+"Prints '<n> match' or '<n> no-match' for every packet (numbered from 1\n"
+"across the files), as the rule '-m dns_name [!] --domain NAME' would\n"
+"decide it (see libxt_dns_name.man), or '<n> truncated' when the capture's\n"
+"snaplen cut off the bytes that decide it. FILE is a classic pcap file;\n"
+"- reads standard input.\n"
+"Exit: 0 every packet decided, 1 a file is unreadable or bad, 2 usage,\n"
+"3 some packets truncated (also said on standard error).\n", prog);
 }
 
-static int run_file(const char *path, const unsigned char *name, int invert,
-		    unsigned long *number)
+static void __attribute__((noreturn, format(printf, 1, 2)))
+usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	usage(stderr);
+	exit(2);
+}
+
+struct run {
+	const struct dns_rule *rule;
+	int invert;
+	unsigned long number;		/* packets so far, across files */
+	unsigned long truncated;
+};
+
+static int run_file(const char *path, struct run *run)
 {
 	char err[256];
 	struct pcap_file p;
 	struct pcap_pkt pkt;
-	FILE *f = fopen(path, "rb");
+	int is_stdin = !strcmp(path, "-");
+	FILE *f = is_stdin ? stdin : fopen(path, "rb");
+	enum dns_verdict v;
 	int r;
 
+	if (is_stdin)
+		path = "(standard input)";
 	if (!f) {
 		fprintf(stderr, "%s: %s: %s\n", prog, path, strerror(errno));
 		return 1;
@@ -45,13 +73,22 @@ static int run_file(const char *path, const unsigned char *name, int invert,
 		r = -1;
 	}
 	while (!r && (r = pcap_next(&p, &pkt, err, sizeof(err))) > 0) {
-		printf("%lu %s\n", ++*number,
-		       packet_match(pkt.data, pkt.caplen, p.linktype, name,
-				    invert) ? "match" : "no-match");
+		v = packet_verdict(pkt.data, pkt.caplen, pkt.origlen,
+				   p.linktype, run->rule);
+		run->number++;
+		if (v == DNS_TRUNCATED) {
+			run->truncated++;
+			printf("%lu truncated\n", run->number);
+		} else {
+			printf("%lu %s\n", run->number,
+			       dns_verdict_match(v, run->invert) ?
+			       "match" : "no-match");
+		}
 		r = 0;
 	}
 	pcap_close(&p);
-	fclose(f);
+	if (!is_stdin)
+		fclose(f);
 	if (r < 0) {
 		fflush(stdout);
 		fprintf(stderr, "%s: %s: %s\n", prog, path, err);
@@ -60,40 +97,101 @@ static int run_file(const char *path, const unsigned char *name, int invert,
 	return 0;
 }
 
+/* If @argv[*i] is --NAME VALUE or --NAME=VALUE, return VALUE. */
+static const char *opt_value(char **argv, int argc, int *i, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (strncmp(argv[*i], name, n))
+		return NULL;
+	if (argv[*i][n] == '=')
+		return argv[*i] + n + 1;
+	if (argv[*i][n])
+		return NULL;
+	if (*i + 1 >= argc)
+		usage_error("%s needs a value", name);
+	return argv[++*i];
+}
+
 int main(int argc, char **argv)
 {
-	unsigned char name[XT_DNS_NAME_SIZE];
-	const char *domain = NULL;
-	unsigned long number = 0;
-	int i = 1, invert = 0, rc = 0;
+	unsigned char name[DNS_NAME_MAX];
+	struct dns_rule rule = { name, 0 };
+	struct run run = { &rule, 0, 0, 0 };
+	const char *domain = NULL, *v;
+	int i, bang = 0, rc = 0, wire;
 	char err[256];
 
-	if (argc == 2 && (!strcmp(argv[1], "-h") ||
-			  !strcmp(argv[1], "--help")))
-		return usage(stdout);
-	if (i < argc && !strcmp(argv[i], "!")) {
-		invert = 1;
-		i++;
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			usage(stdout);
+			return 0;
+		}
+		if (!strcmp(argv[i], "--")) {
+			i++;
+			break;
+		}
+		if (!strcmp(argv[i], "!")) {
+			if (bang || domain)
+				usage_error("'!' goes once, right before "
+					    "--domain");
+			bang = 1;
+			continue;
+		}
+		v = opt_value(argv, argc, &i, "--domain");
+		if (v) {
+			if (domain)
+				usage_error("--domain given twice: one rule, "
+					    "one name");
+			if (!strcmp(v, "!"))
+				usage_error("'!' goes before the option: "
+					    "! --domain NAME");
+			domain = v;
+			run.invert = bang;
+			bang = 0;
+			continue;
+		}
+		if (argv[i][0] == '-' && argv[i][1])
+			usage_error("unknown option '%s'", argv[i]);
+		break;
 	}
-	if (i < argc && !strncmp(argv[i], "--domain=", 9)) {
-		domain = argv[i++] + 9;
-	} else if (i + 1 < argc && !strcmp(argv[i], "--domain")) {
-		domain = argv[i + 1];
-		i += 2;
+	/* Options after a file would be taken for files: say so. */
+	if (i == 1 || strcmp(argv[i - 1], "--")) {
+		int j;
+
+		for (j = i; j < argc; j++)
+			if (!strcmp(argv[j], "!") ||
+			    (argv[j][0] == '-' && argv[j][1]))
+				usage_error("'%s' after a file: options go "
+					    "first (or put -- before a file "
+					    "named so)", argv[j]);
 	}
-	if (!domain || i >= argc)
-		return usage(stderr);
-	if (dns_name_encode(domain, name, sizeof(name), err, sizeof(err)) < 0) {
+	if (bang)
+		usage_error("'!' must be followed by --domain");
+	if (!domain)
+		usage_error("--domain NAME is required");
+	if (i >= argc)
+		usage_error("no capture file (- reads standard input)");
+	wire = dns_name_encode(domain, name, XT_DNS_NAME_SIZE, err,
+			       sizeof(err));
+	if (wire < 0) {
 		fprintf(stderr, "%s: bad --domain \"%s\": %s\n", prog, domain,
 			err);
 		return 2;
 	}
+	rule.name_len = (unsigned int)wire;
 	/* A bad file stops the run: later numbers would be meaningless. */
 	for (; i < argc && !rc; i++)
-		rc = run_file(argv[i], name, invert, &number);
+		rc = run_file(argv[i], &run);
 	if (fflush(stdout) || ferror(stdout)) {
 		fprintf(stderr, "%s: write error\n", prog);
 		return 1;
+	}
+	if (!rc && run.truncated) {
+		fprintf(stderr, "%s: %lu of %lu packets truncated by the "
+			"capture's snaplen: neither match nor no-match\n",
+			prog, run.truncated, run.number);
+		rc = 3;
 	}
 	return rc;
 }

@@ -5,8 +5,9 @@ usage: mkpcaps.py OUTDIR
 
 For every link type it writes OUTDIR/<name>.pcap with the same packet list,
 plus <name>.expect and <name>.expect-inv: the lines dns-name-match must
-print for "--domain example.com" and "! --domain example.com". It also
-writes broken files (bad-*.pcap) whose handling the shell test asserts.
+print for "--domain example.com" and "! --domain example.com". snap.pcap
+holds frames a snaplen cut short (with snap.expect, snap.expect-inv). It
+also writes broken files (bad-*.pcap) whose handling the shell test asserts.
 """
 import os
 import struct
@@ -150,14 +151,58 @@ FILES = [
 ]
 
 
-def pcap(order, nano, linktype, frames, snaplen=65535):
+def pcap(order, nano, linktype, frames, snaplen=65535, cuts=None):
+    """cuts: per frame, the bytes the capture kept (None: all)."""
     magic = 0xA1B23C4D if nano else 0xA1B2C3D4
     out = struct.pack(order + "IHHiIII", magic, 2, 4, 0, 0, snaplen,
                       linktype)
     for i, f in enumerate(frames):
-        out += struct.pack(order + "IIII", 1700000000 + i, i, len(f),
-                           len(f)) + f
+        kept = f[:cuts[i]] if cuts and cuts[i] is not None else f
+        out += struct.pack(order + "IIII", 1700000000 + i, i, len(kept),
+                           len(f)) + kept
     return out
+
+
+ETH, IP4, UDP_HDR, DNS_HDR = 14, 20, 8, 12
+EDNS = b"\x00\x00\x29\x10\x00\x00\x00\x00\x00\x00\x00"
+# (description, ethertype, packet, bytes of the frame kept, plain, inverted)
+SNAPPED = [
+    ("v4 query cut in the question", V4, ipv4(udp(Q)),
+     ETH + IP4 + UDP_HDR + DNS_HDR + 5, "truncated", "truncated"),
+    ("v4 query cut in QCLASS", V4, ipv4(udp(Q)),
+     ETH + IP4 + UDP_HDR + len(Q) - 1, "truncated", "truncated"),
+    ("v4 query cut after the question (EDNS lost)", V4,
+     ipv4(udp(dns(flags=0x0100) + EDNS)),
+     ETH + IP4 + UDP_HDR + len(Q), "match", "no-match"),
+    ("v4 subdomain cut after the question", V4,
+     ipv4(udp(dns(qname("www.example.com")) + EDNS)),
+     ETH + IP4 + UDP_HDR + DNS_HDR + 17 + 4, "no-match", "match"),
+    ("v4 query cut in the DNS header", V4, ipv4(udp(Q)),
+     ETH + IP4 + UDP_HDR + 6, "truncated", "truncated"),
+    ("v4 query cut in the UDP header", V4, ipv4(udp(Q)),
+     ETH + IP4 + 4, "truncated", "truncated"),
+    ("v4 query cut in the IP header", V4, ipv4(udp(Q)), ETH + 10,
+     "truncated", "truncated"),
+    ("v4 port 5353 cut in the DNS header", V4, ipv4(udp(Q, dport=5353)),
+     ETH + IP4 + UDP_HDR + 2, "no-match", "no-match"),
+    ("v4 response cut in the question", V4, ipv4(udp(dns(flags=0x8180))),
+     ETH + IP4 + UDP_HDR + DNS_HDR + 2, "no-match", "no-match"),
+    ("v4 compression pointer, cut after it", V4,
+     ipv4(udp(dns(b"\xc0\x0c"))), ETH + IP4 + UDP_HDR + DNS_HDR + 2,
+     "no-match", "match"),
+    ("v4 TCP cut", V4, ipv4(udp(Q), proto=6), ETH + IP4 + 4,
+     "no-match", "no-match"),
+    ("v6 query cut in the extension headers", V6,
+     ipv6(udp(Q), exts=[(0, opt_ext()), (43, routing_ext())]),
+     ETH + 40 + 8 + 3, "truncated", "truncated"),
+    ("v6 query cut in the question", V6, ipv6(udp(Q)),
+     ETH + 40 + UDP_HDR + DNS_HDR + 3, "truncated", "truncated"),
+    ("v6 later fragment cut", V6, ipv6(udp(Q), exts=[(44, frag_ext(2, 0))]),
+     ETH + 40 + 8 + 4, "no-match", "no-match"),
+    ("ARP cut", 0x0806, b"\x00\x01" + b"\x00" * 26, ETH + 4,
+     "no-match", "no-match"),
+    ("v4 query, not cut", V4, ipv4(udp(Q)), None, "match", "no-match"),
+]
 
 
 def write(path, data):
@@ -181,6 +226,18 @@ def main():
         with open(os.path.join(out, name + ".desc"), "w") as fh:
             for i, p in enumerate(pkts, 1):
                 fh.write("%d %s\n" % (i, p[0]))
+
+    frames = [frame("eth", p[1], p[2]) for p in SNAPPED]
+    write(os.path.join(out, "snap.pcap"),
+          pcap("<", False, 1, frames, snaplen=96,
+               cuts=[p[3] for p in SNAPPED]))
+    for suffix, col in (("expect", 4), ("expect-inv", 5)):
+        with open(os.path.join(out, "snap." + suffix), "w") as fh:
+            for i, p in enumerate(SNAPPED, 1):
+                fh.write("%d %s\n" % (i, p[col]))
+    with open(os.path.join(out, "snap.desc"), "w") as fh:
+        for i, p in enumerate(SNAPPED, 1):
+            fh.write("%d %s\n" % (i, p[0]))
 
     good = pcap("<", False, 1, [frame("eth", V4, PACKETS[0][2])] * 3)
     write(os.path.join(out, "bad-text.pcap"), b"this is not a capture\n")

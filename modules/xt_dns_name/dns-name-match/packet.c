@@ -21,9 +21,11 @@
 #define ETH_P_IPV6	0x86dd
 #define IPPROTO_UDP_NR	17
 
-struct bounded {		/* the IP datagram, as the kernel's skb */
+/* The IP datagram, as the kernel's skb would hold it, and what was captured. */
+struct bounded {
 	const unsigned char *data;
-	unsigned int len;
+	unsigned int len;	/* its length */
+	unsigned int cap;	/* bytes of it in the capture (<= len) */
 };
 
 static const void *bounded_get(const void *ctx, unsigned int off,
@@ -32,9 +34,16 @@ static const void *bounded_get(const void *ctx, unsigned int off,
 	const struct bounded *b = ctx;
 
 	(void)buf;
-	if (len > b->len || off > b->len - len)
+	if (len > b->cap || off > b->cap - len)
 		return NULL;
 	return b->data + off;
+}
+
+/* Bytes up to @end: PKT_OK present, PKT_CUT not captured, PKT_SHORT none. */
+enum { PKT_OK, PKT_CUT, PKT_SHORT };
+static int need(const struct bounded *b, unsigned int end)
+{
+	return end <= b->cap ? PKT_OK : end <= b->len ? PKT_CUT : PKT_SHORT;
 }
 
 static unsigned int be16(const unsigned char *p)
@@ -57,118 +66,147 @@ int packet_linktype_ok(unsigned int linktype)
 }
 
 /*
- * Find the network header: set *@off and return the ethertype, or 0.
- * Raw IP has no ethertype; the version nibble stands in for it.
+ * Find the network header: set *@off and return the ethertype, 0 if the
+ * frame is not IP, or -1 if the capture cut the link header.
  */
-static unsigned int link_decode(const unsigned char *f, unsigned int len,
-				unsigned int linktype, unsigned int *off)
+static int link_decode(const unsigned char *f, unsigned int len,
+		       unsigned int origlen, unsigned int linktype,
+		       unsigned int *off)
 {
-	unsigned int type;
+	unsigned int type, hlen;
 
 	switch (linktype) {
 	case LINKTYPE_ETHERNET:
-		if (len < 14)
-			return 0;
-		type = be16(f + 12);
-		*off = 14;
+		hlen = 14;
 		break;
 	case LINKTYPE_LINUX_SLL:
-		if (len < 16)
-			return 0;
-		type = be16(f + 14);
-		*off = 16;
+		hlen = 16;
 		break;
 	case LINKTYPE_LINUX_SLL2:
-		if (len < 20)
-			return 0;
-		type = be16(f);
-		*off = 20;
+		hlen = 20;
 		break;
-	default:	/* raw IP */
+	default:	/* raw IP: the version nibble stands in for the type */
 		*off = 0;
 		if (len < 1)
-			return 0;
+			return origlen < 1 ? 0 : -1;
 		return (f[0] >> 4) == 4 ? ETH_P_IP :
 		       (f[0] >> 4) == 6 ? ETH_P_IPV6 : 0;
 	}
+	if (len < hlen)
+		return origlen < hlen ? 0 : -1;
+	type = be16(f + (linktype == LINKTYPE_LINUX_SLL2 ? 0 :
+			 linktype == LINKTYPE_LINUX_SLL ? 14 : 12));
+	*off = hlen;
 	/* 802.1Q / 802.1ad tags: the kernel sees the frame untagged. */
-	while ((type == 0x8100 || type == 0x88a8) && len - *off >= 4) {
+	while (type == 0x8100 || type == 0x88a8) {
+		if (len - *off < 4)
+			return origlen - *off < 4 ? 0 : -1;
 		type = be16(f + *off + 2);
 		*off += 4;
 	}
-	return type;
+	return (int)type;
 }
 
-/* IPv4: UDP offset after options, or 0 if not UDP / not a first fragment. */
-static unsigned int ipv4_udp(const unsigned char *ip, unsigned int *len)
+/* Trim the datagram to the length its header gives (link padding). */
+static void bound_to(struct bounded *ip, unsigned int len)
 {
+	if (len < ip->len)
+		ip->len = len;
+	if (ip->cap > ip->len)
+		ip->cap = ip->len;
+}
+
+/*
+ * IPv4: return the transport protocol and set *@thoff past the options;
+ * -1 if not a first fragment or not IPv4, -2 if the capture cut the header.
+ */
+static int ipv4_transport(struct bounded *ip, unsigned int *thoff)
+{
+	const unsigned char *h = ip->data;
 	unsigned int ihl, tot;
 
-	if (*len < 20 || ip[0] >> 4 != 4)
-		return 0;
-	ihl = (ip[0] & 0x0f) * 4;
-	tot = be16(ip + 2);
-	if (ihl < 20 || tot < ihl || ihl > *len)
-		return 0;
-	if (tot < *len)		/* link padding is not part of the skb */
-		*len = tot;
-	if (ip[9] != IPPROTO_UDP_NR || (be16(ip + 6) & 0x1fff))
-		return 0;
-	return ihl;
+	if (need(ip, 20) != PKT_OK)
+		return need(ip, 20) == PKT_CUT ? -2 : -1;
+	if (h[0] >> 4 != 4)
+		return -1;
+	ihl = (h[0] & 0x0f) * 4;
+	tot = be16(h + 2);
+	if (ihl < 20 || tot < ihl)
+		return -1;
+	bound_to(ip, tot);
+	if (ihl > ip->len || (be16(h + 6) & 0x1fff))
+		return -1;
+	*thoff = ihl;
+	return h[9];
 }
 
-/* IPv6: walk extension headers as ipv6_find_hdr() does. */
-static unsigned int ipv6_udp(const unsigned char *ip, unsigned int *len)
+/*
+ * IPv6: walk the extension headers as ipv6_find_hdr() does (any target);
+ * the same results as ipv4_transport().
+ */
+static int ipv6_transport(struct bounded *ip, unsigned int *thoff)
 {
+	const unsigned char *h = ip->data;
 	unsigned int next, off = 40, hlen;
+	int r;
 
-	if (*len < 40 || ip[0] >> 4 != 6)
-		return 0;
-	if (be16(ip + 4) && 40 + be16(ip + 4) < *len)
-		*len = 40 + be16(ip + 4);
-	next = ip[6];
+	if (need(ip, 40) != PKT_OK)
+		return need(ip, 40) == PKT_CUT ? -2 : -1;
+	if (h[0] >> 4 != 6)
+		return -1;
+	if (be16(h + 4))
+		bound_to(ip, 40 + be16(h + 4));
+	next = h[6];
 	/* Each header is at least 8 bytes: bounded by the packet length. */
 	for (;;) {
-		if (next == IPPROTO_UDP_NR)
-			return off;
 		if (next != 0 && next != 43 && next != 44 && next != 51 &&
-		    next != 60)
-			return 0;	/* other protocol, ESP or no-next */
-		if (*len - off < 8)
-			return 0;
+		    next != 60) {
+			*thoff = off;
+			return next == 59 ? -1 : (int)next;	/* 59: none */
+		}
+		r = need(ip, off + 8);
+		if (r != PKT_OK)
+			return r == PKT_CUT ? -2 : -1;
 		if (next == 44) {	/* fragment: later pieces never match */
-			if (be16(ip + off + 2) & 0xfff8)
-				return 0;
+			if (be16(h + off + 2) & 0xfff8)
+				return -1;
 			hlen = 8;
 		} else if (next == 51) {
-			hlen = (ip[off + 1] + 2) * 4;
+			hlen = (h[off + 1] + 2) * 4;
 		} else {
-			hlen = (ip[off + 1] + 1) * 8;
+			hlen = (h[off + 1] + 1) * 8;
 		}
-		if (hlen > *len - off)
-			return 0;
-		next = ip[off];
+		if (hlen > ip->len - off)
+			return -1;
+		next = h[off];
 		off += hlen;
 	}
 }
 
-int packet_match(const unsigned char *frame, unsigned int caplen,
-		 unsigned int linktype, const unsigned char *name, int invert)
+enum dns_verdict packet_verdict(const unsigned char *frame, unsigned int caplen,
+				unsigned int origlen, unsigned int linktype,
+				const struct dns_rule *rule)
 {
 	struct bounded ip;
-	unsigned int off = 0, type, udp;
+	unsigned int off = 0, thoff = 0;
+	int type, proto;
 
-	type = link_decode(frame, caplen, linktype, &off);
+	type = link_decode(frame, caplen, origlen, linktype, &off);
+	if (type < 0)
+		return DNS_TRUNCATED;
 	ip.data = frame + off;
-	ip.len = caplen - off;
+	ip.len = origlen - off;
+	ip.cap = caplen - off;
 	if (type == ETH_P_IP)
-		udp = ipv4_udp(ip.data, &ip.len);
+		proto = ipv4_transport(&ip, &thoff);
 	else if (type == ETH_P_IPV6)
-		udp = ipv6_udp(ip.data, &ip.len);
+		proto = ipv6_transport(&ip, &thoff);
 	else
-		return 0;
-	if (!udp)
-		return 0;
-	return dns_verdict_match(dns_udp_check(bounded_get, &ip, udp, ip.len,
-					       name, XT_DNS_NAME_SIZE), invert);
+		return DNS_NOT_QUERY;
+	if (proto == -2)
+		return DNS_TRUNCATED;
+	/* Revision 0 reads UDP only. */
+	if (proto != IPPROTO_UDP_NR)
+		return DNS_NOT_QUERY;
+	return dns_udp_check(bounded_get, &ip, thoff, ip.len, ip.cap, rule);
 }

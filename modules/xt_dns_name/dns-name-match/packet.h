@@ -3,14 +3,18 @@
 #ifndef PACKET_H
 #define PACKET_H
 
+#include "dns_parse.h"
+
 /* Link types we decode (pcap LINKTYPE_ values). */
 int packet_linktype_ok(unsigned int linktype);
 
 /*
- * Return 1 if the rule "-p udp -m dns_name [!] --domain" with the wire-format
- * @name (XT_DNS_NAME_SIZE bytes) matches the frame, else 0.
+ * The verdict of "-m dns_name" with @rule on a frame of @origlen bytes of
+ * which the capture kept @caplen: DNS_TRUNCATED when the bytes that would
+ * decide it are missing.
  */
-int packet_match(const unsigned char *frame, unsigned int caplen,
-		 unsigned int linktype, const unsigned char *name, int invert);
+enum dns_verdict packet_verdict(const unsigned char *frame, unsigned int caplen,
+				unsigned int origlen, unsigned int linktype,
+				const struct dns_rule *rule);
 
 #endif

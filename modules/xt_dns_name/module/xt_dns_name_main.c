@@ -68,14 +68,18 @@ static int dns_name_transport(const struct sk_buff *skb,
 static bool dns_name_mt(const struct sk_buff *skb, struct xt_action_param *par)
 {
 	const struct xt_dns_name_mtinfo *info = par->matchinfo;
+	struct dns_rule rule = {
+		.name = info->name,
+		.name_len = dns_name_wire_len(info->name),
+	};
 	unsigned int thoff;
 	enum dns_verdict v;
 
 	/* Revision 0 reads queries over UDP only. */
 	if (dns_name_transport(skb, par, &thoff) != IPPROTO_UDP)
 		return false;
-	v = dns_udp_check(dns_name_skb_get, skb, thoff, skb->len,
-			  info->name, sizeof(info->name));
+	v = dns_udp_check(dns_name_skb_get, skb, thoff, skb->len, skb->len,
+			  &rule);
 	return dns_verdict_match(v, info->flags & XT_DNS_NAME_INV);
 }
 

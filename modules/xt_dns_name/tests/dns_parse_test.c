@@ -23,7 +23,10 @@
 #define EXCOM	"\x07" "example" "\x03" "com" "\x00"
 #define TC	"\x00\x01\x00\x01"	/* QTYPE A, QCLASS IN */
 
-enum { NQ = DNS_NOT_QUERY, NO = DNS_NAME_ABSENT, YES = DNS_NAME_FOUND };
+enum {
+	NQ = DNS_NOT_QUERY, CUT = DNS_TRUNCATED, NO = DNS_NAME_ABSENT,
+	YES = DNS_NAME_FOUND
+};
 
 static int failed, passed;
 static const char *seed_dir;
@@ -46,7 +49,8 @@ static void result(int ok, const char *fmt, ...)
 
 static const char *vname(int v)
 {
-	return v == NQ ? "not-a-query" : v == NO ? "absent" : "found";
+	return v == NQ ? "not-a-query" : v == CUT ? "truncated" :
+	       v == NO ? "absent" : "found";
 }
 
 static void write_seed(const unsigned char *msg, unsigned int len)
@@ -70,9 +74,17 @@ static void write_seed(const unsigned char *msg, unsigned int len)
  * through every accessor; all must agree. The copies have exactly the bytes
  * present, so ASan/valgrind see any over-read.
  */
-static int verdict(const unsigned char *msg, unsigned int len,
-		   unsigned int bound, const unsigned char *rule, int *agree)
+static struct dns_rule mkrule(const unsigned char *wire)
 {
+	struct dns_rule r = { wire, dns_name_wire_len(wire) };
+
+	return r;
+}
+
+static int verdict(const unsigned char *msg, unsigned int len,
+		   unsigned int bound, const unsigned char *wire, int *agree)
+{
+	struct dns_rule rule = mkrule(wire);
 	static const unsigned int chunks[] = { 1, 3, 7, 64 };
 	unsigned char *copy = malloc(len ? len : 1);
 	unsigned char *udp = malloc(len + DNS_UDP_HDR_LEN);
@@ -91,18 +103,17 @@ static int verdict(const unsigned char *msg, unsigned int len,
 	memcpy(udp + DNS_UDP_HDR_LEN, msg, len);
 	fb.data = udp;
 	fb.len = len + DNS_UDP_HDR_LEN;
-	v = dns_udp_check(flat_get, &fb, 0, fb.len, rule, XT_DNS_NAME_SIZE);
+	v = dns_udp_check(flat_get, &fb, 0, fb.len, fb.len, &rule);
 
 	memcpy(copy, msg, len);
 	fb.data = copy;
 	fb.len = len;
-	*agree = (int)dns_msg_check(flat_get, &fb, 0, mlen, rule,
-				    XT_DNS_NAME_SIZE) == v;
+	*agree = (int)dns_msg_check(flat_get, &fb, 0, mlen, mlen, &rule) == v;
 	for (i = 0; i < sizeof(chunks) / sizeof(chunks[0]); i++) {
 		cb.flat = fb;
 		cb.chunk = chunks[i];
-		if ((int)dns_msg_check(chunk_get, &cb, 0, mlen, rule,
-				       XT_DNS_NAME_SIZE) != v)
+		if ((int)dns_msg_check(chunk_get, &cb, 0, mlen, mlen,
+				       &rule) != v)
 			*agree = 0;
 	}
 	free(copy);
@@ -336,20 +347,83 @@ static void test_truncation(void)
 	result(!bad_data, "packet truncated at every byte (%u cuts)", len + 1);
 }
 
-static void udp_case(const char *desc, const char *hdr, const void *msg,
-		     unsigned int len, int want)
+/*
+ * A capture that kept @cut bytes of the message: the verdict is truncated
+ * until the question asked for is complete (or, for the second question,
+ * until the first one is), whatever the accessor.
+ */
+static void test_capture_cut(void)
 {
-	unsigned char pkt[512], rule[XT_DNS_NAME_SIZE];
-	struct flat_buf fb = { pkt, DNS_UDP_HDR_LEN + len };
+	static const char full[] = Q2 "\x03" "org" "\x00" TC EXCOM TC;
+	unsigned int len = sizeof(full) - 1, q1_end = 12 + 5 + 4, cut, i;
+	unsigned char wire_ex[XT_DNS_NAME_SIZE], wire_org[XT_DNS_NAME_SIZE];
+	struct dns_rule ex, org;
+	struct flat_buf fb;
+	struct chunk_buf cb;
+	int v, bad = 0;
+
+	encode_rule("example.com", wire_ex);
+	encode_rule("org", wire_org);
+	ex = mkrule(wire_ex);
+	org = mkrule(wire_org);
+	for (cut = 0; cut <= len; cut++) {
+		unsigned char *copy = malloc(cut ? cut : 1);
+
+		memcpy(copy, full, cut);
+		fb.data = copy;
+		fb.len = cut;
+		for (i = 0; i < 2; i++) {
+			cb.flat = fb;
+			cb.chunk = 3;
+			v = dns_msg_check(i ? chunk_get : flat_get,
+					  i ? (void *)&cb : (void *)&fb, 0, len,
+					  cut, &ex);
+			if (v != (cut < len ? CUT : YES)) {
+				bad++;
+				printf("# example.com, cut at %u: got %s\n",
+				       cut, vname(v));
+			}
+			v = dns_msg_check(i ? chunk_get : flat_get,
+					  i ? (void *)&cb : (void *)&fb, 0, len,
+					  cut, &org);
+			if (v != (cut < q1_end ? CUT : YES)) {
+				bad++;
+				printf("# org, cut at %u: got %s\n", cut,
+				       vname(v));
+			}
+		}
+		free(copy);
+	}
+	result(!bad, "capture cut at every byte: truncated until decided "
+	       "(%u cuts)", len + 1);
+}
+
+/*
+ * A UDP datagram of @hdr and @len bytes of @msg, of which a capture kept
+ * @cap bytes: the verdict must be @want.
+ */
+static void udp_cap_case(const char *desc, const char *hdr, const void *msg,
+			 unsigned int len, unsigned int cap, int want)
+{
+	unsigned char pkt[512], wire[XT_DNS_NAME_SIZE];
+	struct flat_buf fb = { pkt, cap };
+	struct dns_rule rule;
 	int v;
 
-	encode_rule("example.com", rule);
+	encode_rule("example.com", wire);
+	rule = mkrule(wire);
 	memcpy(pkt, hdr, DNS_UDP_HDR_LEN);
 	memcpy(pkt + DNS_UDP_HDR_LEN, msg, len);
-	v = dns_udp_check(flat_get, &fb, 0, fb.len, rule, sizeof(rule));
+	v = dns_udp_check(flat_get, &fb, 0, DNS_UDP_HDR_LEN + len, cap, &rule);
 	result(v == want, "UDP: %s", desc);
 	if (v != want)
 		printf("# got %s, want %s\n", vname(v), vname(want));
+}
+
+static void udp_case(const char *desc, const char *hdr, const void *msg,
+		     unsigned int len, int want)
+{
+	udp_cap_case(desc, hdr, msg, len, DNS_UDP_HDR_LEN + len, want);
 }
 
 static void test_udp(void)
@@ -373,6 +447,29 @@ static void test_udp(void)
 		 0, NQ);
 	udp_case("length beyond the data, name cut", "\xc3\x50\x00\x35\x01"
 		 "\x00\x00\x00", M(Q1 "\x07" "example" "\x03" "co"), NO);
+	/* A capture that kept fewer bytes than the packet had. */
+	udp_cap_case("capture cut in the UDP header",
+		     "\xc3\x50\x00\x35\x00\x25\x00\x00", M(q), 5, CUT);
+	udp_cap_case("capture cut in the DNS header",
+		     "\xc3\x50\x00\x35\x00\x25\x00\x00", M(q), 15, CUT);
+	udp_cap_case("capture cut in the question",
+		     "\xc3\x50\x00\x35\x00\x25\x00\x00", M(q), 30, CUT);
+	udp_cap_case("capture cut in QCLASS",
+		     "\xc3\x50\x00\x35\x00\x25\x00\x00", M(q), 36, CUT);
+	udp_cap_case("capture cut, port 5353 decided",
+		     "\xc3\x50\x14\xe9\x00\x25\x00\x00", M(q), 8, NQ);
+	udp_cap_case("capture cut, response decided",
+		     "\xc3\x50\x00\x35\x00\x25\x00\x00",
+		     M(HDR("\x81", "\x01") EXCOM TC), 20, NQ);
+	udp_cap_case("capture cut after the question: decided",
+		     "\xc3\x50\x00\x35\x00\x29\x00\x00",
+		     M(Q1 EXCOM TC "\x00\x00\x29\x10"), 37, YES);
+	udp_cap_case("capture cut, label beyond the UDP length: malformed",
+		     "\xc3\x50\x00\x35\x00\x1a\x00\x00",
+		     M(Q1 "\x3f" "example" "\x03" "com" "\x00" TC), 24, NO);
+	udp_cap_case("capture cut, compression pointer decided",
+		     "\xc3\x50\x00\x35\x00\x25\x00\x00",
+		     M(Q1 "\xc0\x0c" TC), 21, NO);
 }
 
 static void test_match_table(void)
@@ -517,6 +614,7 @@ int main(int argc, char **argv)
 	test_cases();
 	test_lengths();
 	test_truncation();
+	test_capture_cut();
 	test_udp();
 	test_match_table();
 	test_name_check();
