@@ -48,6 +48,21 @@ for f in eth vlan raw12 raw14 raw101 sll sll2; do
 	done
 done
 
+# Revision 1: a suffix and a QTYPE list, over UDP and TCP.
+for inv in "" "!"; do
+	want=$data/rev1.expect${inv:+-inv}
+	run ${inv:+"$inv"} --domain-suffix Example.com --qtype a,28 "$data/rev1.pcap"
+	if [[ $rc -eq 0 && $out == "$(<"$want")" && -z $err ]]; then
+		ok "rev1.pcap ${inv:+! }--domain-suffix example.com --qtype A,AAAA: $(wc -l <"$want") packets"
+	else
+		not_ok "rev1.pcap ${inv:+! }--domain-suffix example.com --qtype A,AAAA" \
+			"exit $rc, stderr: $err" "$(diff <(echo "$out") "$want" || true)" \
+			"packets: $(tr '\n' ';' <"$data/rev1.desc")"
+	fi
+done
+run --domain-suffix=com --qtype=MX "$data/rev1.pcap"
+expect_eq "--domain-suffix=NAME, --qtype=LIST" "3 match" "$(grep " match$" <<<"$out")"
+
 # Numbers run on across files; --domain=NAME and any case work too.
 run --domain=EXAMPLE.com. "$data/eth.pcap" "$data/sll.pcap"
 n=$(wc -l <"$data/eth.expect")
@@ -74,8 +89,8 @@ for inv in "" "!"; do
 	want=$data/snap.expect${inv:+-inv}
 	run ${inv:+"$inv"} --domain example.com "$data/snap.pcap"
 	if [[ $rc -eq 3 && $out == "$(<"$want")" &&
-		$err == *"7 of 16 packets truncated by the capture's snaplen"* ]]; then
-		ok "snaplen-cut capture ${inv:+! }--domain: 7 truncated, exit 3"
+		$err == *"8 of 17 packets truncated by the capture's snaplen"* ]]; then
+		ok "snaplen-cut capture ${inv:+! }--domain: 8 truncated, exit 3"
 	else
 		not_ok "snaplen-cut capture ${inv:+! }--domain" \
 			"exit $rc, stderr: $err" \
@@ -146,10 +161,20 @@ expect_error "bad file stops the run" "$(<"$data/eth.expect")" \
 	$d "$data/eth.pcap" "$data/bad-text.pcap" "$data/sll.pcap"
 expect_error "bad name" "" 'bad --domain "a..b": empty label' \
 	--domain a..b "$data/eth.pcap"
+expect_error "bad suffix" "" 'bad --domain-suffix "a b": invalid character' \
+	--domain-suffix "a b" "$data/eth.pcap"
+expect_error "bad QTYPE" "" "bad --qtype \"A,BOGUS\": unknown QTYPE 'BOGUS'" \
+	$d --qtype A,BOGUS "$data/eth.pcap"
 expect_usage "no file" "no capture file" $d
-expect_usage "no --domain" "--domain NAME is required" "$data/eth.pcap"
-expect_usage "--domain twice" "--domain given twice" \
+expect_usage "no --domain" "--domain NAME or --domain-suffix NAME is required" "$data/eth.pcap"
+expect_usage "--domain twice" "one name per rule" \
 	--domain a.com --domain b.com "$data/eth.pcap"
+expect_usage "--domain and --domain-suffix" "one name per rule" \
+	--domain a.com --domain-suffix b.com "$data/eth.pcap"
+expect_usage "--qtype twice" "--qtype given twice" \
+	--domain a.com --qtype A --qtype MX "$data/eth.pcap"
+expect_usage "! before --qtype" "'!' goes before --domain or --domain-suffix" \
+	! --qtype A --domain a.com "$data/eth.pcap"
 expect_usage "! after --domain" "'!' goes once, right before --domain" \
 	--domain a.com ! "$data/eth.pcap"
 expect_usage "--domain ! NAME" "'!' goes before the option" \

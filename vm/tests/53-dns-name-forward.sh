@@ -4,8 +4,8 @@
 # without -p udp. Then fragments: the client's small MTU splits a big query in three; only the
 # first fragment can match, even when the second one starts with bytes that look like a UDP
 # header and a DNS query, with -p udp and without (IPv6: the fragment header is an extension
-# header the match walks itself).
-# timeout: 240
+# header the match walks itself). Revision 1's --domain-suffix over UDP and TCP in FORWARD.
+# timeout: 300
 set -uo pipefail
 # shellcheck source=tests/lib/tap.sh
 . "$KLAB_LIB/tap.sh"
@@ -70,6 +70,14 @@ for b in "${dns_backends[@]}"; do
 			expect_eq "$t: FORWARD: two queries dropped" "2 " "$(counters "$ipt" FORWARD)"
 			"$ipt" -F FORWARD
 		done
+		# Revision 1: a suffix, over UDP and TCP.
+		t="$ipt --domain-suffix"
+		check "$t: FORWARD rule" "$ipt" -A FORWARD -m dns_name --domain-suffix example.com -j DROP
+		check "$t: FORWARD: www.example.com blocked" blocked "$dst" www.example.com
+		check "$t: FORWARD: www.example.com over TCP blocked" blocked "$dst" www.example.com +tcp
+		check "$t: FORWARD: example.org over TCP answered" answered "$dst" example.org +tcp
+		check "$t: FORWARD: notexample.com answered" answered "$dst" notexample.com
+		"$ipt" -F FORWARD
 	done
 done
 

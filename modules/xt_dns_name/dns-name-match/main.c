@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * dns-name-match: apply "-m dns_name [!] --domain NAME" to the packets of
- * classic pcap files, offline, with the kernel module's parser. See usage().
+ * dns-name-match: apply a dns_name rule ("-m dns_name [!] --domain NAME",
+ * revision 1 with --domain-suffix and --qtype) to the packets of classic
+ * pcap files, offline, with the kernel module's parser. See usage().
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -19,14 +20,15 @@ static const char *prog = "dns-name-match";
 static void usage(FILE *out)
 {
 	fprintf(out,
-"usage: %s [!] --domain NAME [--] FILE...\n"
+"usage: %s [!] --domain NAME [--qtype TYPE[,TYPE...]] [--] FILE...\n"
+"       %s [!] --domain-suffix NAME [--qtype TYPE[,TYPE...]] [--] FILE...\n"
 "Prints '<n> match' or '<n> no-match' for every packet (numbered from 1\n"
-"across the files), as the rule '-m dns_name [!] --domain NAME' would\n"
-"decide it (see libxt_dns_name.man), or '<n> truncated' when the capture's\n"
-"snaplen cut off the bytes that decide it. FILE is a classic pcap file;\n"
-"- reads standard input.\n"
+"across the files), as the rule '-m dns_name' with these options would\n"
+"decide it (revision 1: UDP and TCP, see libxt_dns_name.man), or\n"
+"'<n> truncated' when the capture's snaplen cut off the bytes that decide\n"
+"it. FILE is a classic pcap file; - reads standard input.\n"
 "Exit: 0 every packet decided, 1 a file is unreadable or bad, 2 usage,\n"
-"3 some packets truncated (also said on standard error).\n", prog);
+"3 some packets truncated (also said on standard error).\n", prog, prog);
 }
 
 static void __attribute__((noreturn, format(printf, 1, 2)))
@@ -76,7 +78,8 @@ static int run_file(const char *path, struct run *run)
 		v = packet_verdict(pkt.data, pkt.caplen, pkt.origlen,
 				   p.linktype, run->rule);
 		run->number++;
-		if (v == DNS_TRUNCATED) {
+		/* Whole frame: a TCP segment that lacks the question. */
+		if (v == DNS_TRUNCATED && pkt.caplen < pkt.origlen) {
 			run->truncated++;
 			printf("%lu truncated\n", run->number);
 		} else {
@@ -115,11 +118,12 @@ static const char *opt_value(char **argv, int argc, int *i, const char *name)
 
 int main(int argc, char **argv)
 {
-	unsigned char name[DNS_NAME_MAX];
-	struct dns_rule rule = { name, 0 };
+	unsigned char name[XT_DNS_NAME1_SIZE];
+	unsigned short qtypes[XT_DNS_QTYPE_MAX];
+	struct dns_rule rule = { name, 0, 0, qtypes, 0 };
 	struct run run = { &rule, 0, 0, 0 };
-	const char *domain = NULL, *v;
-	int i, bang = 0, rc = 0, wire;
+	const char *domain = NULL, *types = NULL, *opt = "--domain", *v;
+	int i, bang = 0, rc = 0, n;
 	char err[256];
 
 	for (i = 1; i < argc; i++) {
@@ -134,21 +138,34 @@ int main(int argc, char **argv)
 		if (!strcmp(argv[i], "!")) {
 			if (bang || domain)
 				usage_error("'!' goes once, right before "
-					    "--domain");
+					    "--domain or --domain-suffix");
 			bang = 1;
 			continue;
 		}
 		v = opt_value(argv, argc, &i, "--domain");
+		if (!v && (v = opt_value(argv, argc, &i, "--domain-suffix")))
+			rule.suffix = 1;
 		if (v) {
 			if (domain)
-				usage_error("--domain given twice: one rule, "
-					    "one name");
+				usage_error("one name per rule: --domain or "
+					    "--domain-suffix, once");
 			if (!strcmp(v, "!"))
 				usage_error("'!' goes before the option: "
 					    "! --domain NAME");
 			domain = v;
+			opt = rule.suffix ? "--domain-suffix" : "--domain";
 			run.invert = bang;
 			bang = 0;
+			continue;
+		}
+		v = opt_value(argv, argc, &i, "--qtype");
+		if (v) {
+			if (types)
+				usage_error("--qtype given twice");
+			if (bang)
+				usage_error("'!' goes before --domain or "
+					    "--domain-suffix");
+			types = v;
 			continue;
 		}
 		if (argv[i][0] == '-' && argv[i][1])
@@ -167,19 +184,30 @@ int main(int argc, char **argv)
 					    "named so)", argv[j]);
 	}
 	if (bang)
-		usage_error("'!' must be followed by --domain");
+		usage_error("'!' must be followed by --domain or "
+			    "--domain-suffix");
 	if (!domain)
-		usage_error("--domain NAME is required");
+		usage_error("--domain NAME or --domain-suffix NAME is "
+			    "required");
 	if (i >= argc)
 		usage_error("no capture file (- reads standard input)");
-	wire = dns_name_encode(domain, name, XT_DNS_NAME_SIZE, err,
-			       sizeof(err));
-	if (wire < 0) {
-		fprintf(stderr, "%s: bad --domain \"%s\": %s\n", prog, domain,
+	n = dns_name_encode(domain, name, sizeof(name), err, sizeof(err));
+	if (n < 0) {
+		fprintf(stderr, "%s: bad %s \"%s\": %s\n", prog, opt, domain,
 			err);
 		return 2;
 	}
-	rule.name_len = (unsigned int)wire;
+	rule.name_len = (unsigned int)n;
+	if (types) {
+		n = dns_qtype_list_parse(types, qtypes, XT_DNS_QTYPE_MAX, err,
+					 sizeof(err));
+		if (n < 0) {
+			fprintf(stderr, "%s: bad --qtype \"%s\": %s\n", prog,
+				types, err);
+			return 2;
+		}
+		rule.qtype_count = (unsigned int)n;
+	}
 	/* A bad file stops the run: later numbers would be meaningless. */
 	for (; i < argc && !rc; i++)
 		rc = run_file(argv[i], &run);

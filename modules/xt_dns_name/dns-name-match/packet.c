@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Link layer -> IPv4/IPv6 -> UDP, then the shared parser: the same steps
- * ip(6)_tables take before calling the match (protocol, fragment offset,
- * transport offset past IPv4 options or IPv6 extension headers).
+ * Link layer -> IPv4/IPv6 -> UDP or TCP, then the shared parser: the same
+ * steps the match takes (protocol, fragment offset, transport offset past
+ * IPv4 options or IPv6 extension headers).
  */
 #include <stddef.h>
 
@@ -19,6 +19,7 @@
 
 #define ETH_P_IP	0x0800
 #define ETH_P_IPV6	0x86dd
+#define IPPROTO_TCP_NR	6
 #define IPPROTO_UDP_NR	17
 
 /* The IP datagram, as the kernel's skb would hold it, and what was captured. */
@@ -205,8 +206,11 @@ enum dns_verdict packet_verdict(const unsigned char *frame, unsigned int caplen,
 		return DNS_NOT_QUERY;
 	if (proto == -2)
 		return DNS_TRUNCATED;
-	/* Revision 0 reads UDP only. */
-	if (proto != IPPROTO_UDP_NR)
-		return DNS_NOT_QUERY;
-	return dns_udp_check(bounded_get, &ip, thoff, ip.len, ip.cap, rule);
+	if (proto == IPPROTO_UDP_NR)
+		return dns_udp_check(bounded_get, &ip, thoff, ip.len, ip.cap,
+				     rule);
+	if (proto == IPPROTO_TCP_NR)
+		return dns_tcp_check(bounded_get, &ip, thoff, ip.len, ip.cap,
+				     rule);
+	return DNS_NOT_QUERY;
 }

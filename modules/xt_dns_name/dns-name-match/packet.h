@@ -9,9 +9,10 @@
 int packet_linktype_ok(unsigned int linktype);
 
 /*
- * The verdict of "-m dns_name" with @rule on a frame of @origlen bytes of
- * which the capture kept @caplen: DNS_TRUNCATED when the bytes that would
- * decide it are missing.
+ * The verdict of "-m dns_name" (revision 1: UDP and TCP) with @rule on a
+ * frame of @origlen bytes of which the capture kept @caplen: DNS_TRUNCATED
+ * when the bytes that would decide it are missing (from the capture, or
+ * from a TCP segment).
  */
 enum dns_verdict packet_verdict(const unsigned char *frame, unsigned int caplen,
 				unsigned int origlen, unsigned int linktype,

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * xt_dns_name: match DNS queries by question name.
+ * xt_dns_name: match DNS queries by question name (and, revision 1, by
+ * name suffix and QTYPE, over UDP and TCP).
  *
  * The DNS parsing is in dns_parse.c, shared with the host tools and tests;
  * this file adds the skb access, the rule check and the registration.
@@ -83,10 +84,50 @@ static bool dns_name_mt(const struct sk_buff *skb, struct xt_action_param *par)
 	return dns_verdict_match(v, info->flags & XT_DNS_NAME_INV);
 }
 
+/* Revision 1: UDP and TCP, suffixes, QTYPEs. */
+static bool dns_name_mt1(const struct sk_buff *skb,
+			 struct xt_action_param *par)
+{
+	const struct xt_dns_name_mtinfo1 *info = par->matchinfo;
+	struct dns_rule rule = {
+		.name = info->name,
+		.name_len = info->name_len,
+		.suffix = info->flags & XT_DNS_NAME_SUFFIX,
+		.qtypes = info->qtypes,
+		.qtype_count = info->qtype_count,
+	};
+	unsigned int thoff;
+	enum dns_verdict v;
+
+	switch (dns_name_transport(skb, par, &thoff)) {
+	case IPPROTO_UDP:
+		v = dns_udp_check(dns_name_skb_get, skb, thoff, skb->len,
+				  skb->len, &rule);
+		break;
+	case IPPROTO_TCP:
+		v = dns_tcp_check(dns_name_skb_get, skb, thoff, skb->len,
+				  skb->len, &rule);
+		break;
+	default:
+		return false;
+	}
+	return dns_verdict_match(v, info->flags & XT_DNS_NAME_INV);
+}
+
+static int dns_name_name_check(const u8 *name, unsigned int size)
+{
+	enum dns_name_err err = dns_name_check(name, size);
+
+	if (err != DNS_NAME_OK) {
+		pr_info_ratelimited("bad name: %s\n", dns_name_strerror(err));
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int dns_name_mt_check(const struct xt_mtchk_param *par)
 {
 	const struct xt_dns_name_mtinfo *info = par->matchinfo;
-	enum dns_name_err err;
 
 	if (info->flags & ~XT_DNS_NAME_FLAGS) {
 		pr_info_ratelimited("unknown flags 0x%02x\n", info->flags);
@@ -96,10 +137,45 @@ static int dns_name_mt_check(const struct xt_mtchk_param *par)
 		pr_info_ratelimited("no name to match (XT_DNS_NAME unset)\n");
 		return -EINVAL;
 	}
-	err = dns_name_check(info->name, sizeof(info->name));
-	if (err != DNS_NAME_OK) {
-		pr_info_ratelimited("bad name: %s\n", dns_name_strerror(err));
+	return dns_name_name_check(info->name, sizeof(info->name));
+}
+
+static int dns_name_mt_check1(const struct xt_mtchk_param *par)
+{
+	const struct xt_dns_name_mtinfo1 *info = par->matchinfo;
+	unsigned int i;
+
+	if (info->flags & ~XT_DNS_NAME1_FLAGS) {
+		pr_info_ratelimited("unknown flags 0x%02x\n", info->flags);
 		return -EINVAL;
+	}
+	if (!(info->flags & XT_DNS_NAME) == !(info->flags & XT_DNS_NAME_SUFFIX)) {
+		pr_info_ratelimited("need exactly one of XT_DNS_NAME and XT_DNS_NAME_SUFFIX\n");
+		return -EINVAL;
+	}
+	if (dns_name_name_check(info->name, sizeof(info->name)))
+		return -EINVAL;
+	if (info->name_len != dns_name_wire_len(info->name)) {
+		pr_info_ratelimited("name_len %u, but the name has %u octets\n",
+				    info->name_len,
+				    dns_name_wire_len(info->name));
+		return -EINVAL;
+	}
+	if (info->qtype_count > XT_DNS_QTYPE_MAX) {
+		pr_info_ratelimited("qtype_count %u, at most %u\n",
+				    info->qtype_count, XT_DNS_QTYPE_MAX);
+		return -EINVAL;
+	}
+	/* Zero is no QTYPE; unused entries stay zero so rules compare. */
+	for (i = 0; i < XT_DNS_QTYPE_MAX; i++) {
+		bool used = i < info->qtype_count;
+
+		if (used != !!info->qtypes[i]) {
+			pr_info_ratelimited("qtypes[%u] is %u with qtype_count %u\n",
+					    i, info->qtypes[i],
+					    info->qtype_count);
+			return -EINVAL;
+		}
 	}
 	return 0;
 }
@@ -123,6 +199,24 @@ static struct xt_match dns_name_mt_reg[] __read_mostly = {
 		.matchsize	= sizeof(struct xt_dns_name_mtinfo),
 		.me		= THIS_MODULE,
 	},
+	{
+		.name		= "dns_name",
+		.revision	= 1,
+		.family		= NFPROTO_IPV4,
+		.match		= dns_name_mt1,
+		.checkentry	= dns_name_mt_check1,
+		.matchsize	= sizeof(struct xt_dns_name_mtinfo1),
+		.me		= THIS_MODULE,
+	},
+	{
+		.name		= "dns_name",
+		.revision	= 1,
+		.family		= NFPROTO_IPV6,
+		.match		= dns_name_mt1,
+		.checkentry	= dns_name_mt_check1,
+		.matchsize	= sizeof(struct xt_dns_name_mtinfo1),
+		.me		= THIS_MODULE,
+	},
 };
 
 static int __init dns_name_mt_init(void)
@@ -140,6 +234,6 @@ module_init(dns_name_mt_init);
 module_exit(dns_name_mt_exit);
 
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("Xtables: match DNS queries by question name");
+MODULE_DESCRIPTION("Xtables: match DNS queries by question name and type");
 MODULE_ALIAS("ipt_dns_name");
 MODULE_ALIAS("ip6t_dns_name");

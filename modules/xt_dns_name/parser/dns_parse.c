@@ -29,6 +29,36 @@ static int dns_fold_eq(const unsigned char *p, const unsigned char *name,
 	return 1;
 }
 
+/* Is the well-formed name of @len octets at @p the rule's? */
+static int dns_name_asked(const unsigned char *p, unsigned int len,
+			  const struct dns_rule *rule)
+{
+	unsigned int start, b;
+
+	if (!rule->suffix)
+		return len == rule->name_len && dns_fold_eq(p, rule->name, len);
+	if (len < rule->name_len)
+		return 0;
+	/* The suffix starts on a label: walk the labels before it. */
+	start = len - rule->name_len;
+	for (b = 0; b < start; b += 1 + p[b])
+		;
+	return b == start && dns_fold_eq(p + start, rule->name,
+					 rule->name_len);
+}
+
+static int dns_qtype_asked(unsigned int qtype, const struct dns_rule *rule)
+{
+	unsigned int i;
+
+	if (!rule->qtype_count)
+		return 1;
+	for (i = 0; i < rule->qtype_count; i++)
+		if (rule->qtypes[i] == qtype)
+			return 1;
+	return 0;
+}
+
 /* Results of dns_question(), besides 1 (asked for) and 0 (not). */
 #define DNS_Q_MALFORMED	(-1)
 #define DNS_Q_CUT	(-2)
@@ -91,7 +121,8 @@ static int dns_question(dns_get_t get, const void *ctx, unsigned int off,
 	if (want - i < 4)
 		return dns_q_short(i + 4, room);
 	*pos += i + 4;
-	return i == rule->name_len && dns_fold_eq(p, rule->name, i);
+	return dns_name_asked(p, i, rule) &&
+	       dns_qtype_asked(p[i] << 8 | p[i + 1], rule);
 }
 
 enum dns_verdict dns_msg_check(dns_get_t get, const void *ctx,
@@ -158,6 +189,47 @@ enum dns_verdict dns_udp_check(dns_get_t get, const void *ctx,
 		avail = cap_len - udp_off - DNS_UDP_HDR_LEN;
 	return dns_msg_check(get, ctx, udp_off + DNS_UDP_HDR_LEN, len, avail,
 			     rule);
+}
+
+enum dns_verdict dns_tcp_check(dns_get_t get, const void *ctx,
+			       unsigned int tcp_off, unsigned int pkt_len,
+			       unsigned int cap_len,
+			       const struct dns_rule *rule)
+{
+	unsigned char buf[DNS_TCP_HDR_MIN];
+	const unsigned char *t;
+	unsigned int doff, off, len, avail;
+
+	if (tcp_off > pkt_len || pkt_len - tcp_off < DNS_TCP_HDR_MIN)
+		return DNS_NOT_QUERY;
+	if (cap_len < tcp_off + DNS_TCP_HDR_MIN)
+		return DNS_TRUNCATED;
+	t = get(ctx, tcp_off, DNS_TCP_HDR_MIN, buf);
+	if (!t)
+		return DNS_NOT_QUERY;
+	if ((t[2] << 8 | t[3]) != DNS_PORT)
+		return DNS_NOT_QUERY;
+	doff = (t[12] >> 4) * 4;
+	if (doff < DNS_TCP_HDR_MIN || doff > pkt_len - tcp_off)
+		return DNS_NOT_QUERY;
+	/* No message starts in a segment without the two-byte length. */
+	off = tcp_off + doff;
+	if (pkt_len - off < 2)
+		return DNS_NOT_QUERY;
+	if (cap_len < off + 2)
+		return DNS_TRUNCATED;
+	t = get(ctx, off, 2, buf);
+	if (!t)
+		return DNS_NOT_QUERY;
+	len = t[0] << 8 | t[1];
+	off += 2;
+	/* What the segment (or the capture) lacks is cut off. */
+	avail = len;
+	if (avail > pkt_len - off)
+		avail = pkt_len - off;
+	if (cap_len < pkt_len && avail > cap_len - off)
+		avail = cap_len - off;
+	return dns_msg_check(get, ctx, off, len, avail, rule);
 }
 
 int dns_verdict_match(enum dns_verdict v, int invert)

@@ -9,6 +9,7 @@
 
 #define DNS_PORT		53
 #define DNS_UDP_HDR_LEN		8
+#define DNS_TCP_HDR_MIN		20
 #define DNS_HDR_LEN		12
 #define DNS_LABEL_MAX		63
 #define DNS_NAME_MAX		255
@@ -21,15 +22,22 @@
 typedef const void *(*dns_get_t)(const void *ctx, unsigned int off,
 				 unsigned int len, void *buf);
 
-/* What a rule asks for; the name is valid per dns_name_check(). */
+/*
+ * What a rule asks for: a question for the name (or with @suffix, for the
+ * name or a name below it) whose QTYPE is one of @qtypes (or any, with no
+ * @qtypes). The name is valid per dns_name_check().
+ */
 struct dns_rule {
 	const unsigned char *name;	/* lowercase wire format */
 	unsigned int name_len;		/* its length, root label included */
+	unsigned int suffix;
+	const unsigned short *qtypes;	/* host order */
+	unsigned int qtype_count;
 };
 
 /*
  * Only the last two ever match. DNS_TRUNCATED: a query cut off before its
- * questions could be decided (a capture that ends early).
+ * questions could be decided (a TCP segment or a capture that ends early).
  */
 enum dns_verdict {
 	DNS_NOT_QUERY,		/* not a DNS query */
@@ -57,6 +65,16 @@ enum dns_name_err {
  */
 enum dns_verdict dns_udp_check(dns_get_t get, const void *ctx,
 			       unsigned int udp_off, unsigned int pkt_len,
+			       unsigned int cap_len,
+			       const struct dns_rule *rule);
+
+/*
+ * The same for a TCP segment to port 53 whose payload starts with a DNS
+ * message's two-byte length. There is no reassembly: a message whose header
+ * and questions are not all in the segment is DNS_TRUNCATED.
+ */
+enum dns_verdict dns_tcp_check(dns_get_t get, const void *ctx,
+			       unsigned int tcp_off, unsigned int pkt_len,
 			       unsigned int cap_len,
 			       const struct dns_rule *rule);
 

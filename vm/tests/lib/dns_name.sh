@@ -9,15 +9,20 @@
 #   dns_name_unload              flush, rmmod (one check: the rules left no reference)
 #   dns_ipt BACKEND 4|6          the iptables command of that backend and family
 #   dnsmasq_start ADDR...        a DNS server on port 53 answering every name with 192.0.2.1
-#   answered SERVER NAME [OPT]   dig gets that address (one try; OPT e.g. +tcp)
-#   blocked SERVER NAME [OPT]    it does not
+#                                (A) and 2001:db8::53 (AAAA), over UDP and TCP
+#   answered SERVER NAME [OPT..] dig gets that address (one try; OPT: +tcp, AAAA)
+#   blocked SERVER NAME [OPT..]  it gets no answer
 #   send_udp HOST PORT HEX       one datagram of HEX (a single write(); 20000 bytes work)
-#   send_raw 4|6 HEX             one whole IP packet to the loopback address, marked 0x5eed
+#   dns_send 4|6 <LINES          packets to the loopback address, one per line "MARK udp PORT
+#                                HEX" (a datagram of HEX) or "MARK raw - HEX" (a whole IP packet),
+#                                each with that mark: rules "-m mark --mark MARK" count them
 #   counters IPT CHAIN           the packet counters of CHAIN's rules: "N N ... "
 #   saved_rules IPT              IPT-save's filter table, less comments and chain counters
+#   dns_rev0 CMD...              CMD with the unchecked plugin restricted to revision 0, so that
+#                                iptables makes revision-0 rules although the kernel has 1
 # DNS_NETNS=NAME makes dnsmasq_start, answered, blocked and send_udp run in that namespace.
-# Packet builders (hex in, hex out): rep, hex_pad, pkt_v4, pkt_v6, pkt_udp, ext_opt, ext_rh,
-# ext_frag, ext_ah; DNS pieces: DNS_H0/H1/H2 (query headers, QDCOUNT 0/1/2), DNS_EX
+# Packet builders (hex in, hex out): rep, hex_pad, pkt_v4, pkt_v6, pkt_udp, pkt_tcp, ext_opt,
+# ext_rh, ext_frag, ext_ah; DNS pieces: DNS_H0/H1/H2 (query headers, QDCOUNT 0/1/2), DNS_EX
 # (example.com), DNS_TC (QTYPE A, QCLASS IN).
 
 DNS_NAME_KO=$LAB_DIR/modules/xt_dns_name/xt_dns_name.ko
@@ -56,6 +61,10 @@ dns_name_cleanup() {
 	rm -f "$dns_payload"
 }
 
+dns_rev0() {
+	XT_DNS_NAME_TEST_REV=0 XTABLES_LIBDIR=$DNS_NAME_UNCHECKED:$XTABLES_SYSTEM_DIR "$@"
+}
+
 dns_name_setup() {
 	local c
 	for c in "$@"; do
@@ -87,7 +96,7 @@ dnsmasq_start() {
 	shift
 	for a in "$@"; do addrs+=,$a; done
 	pidfile=$(mktemp)
-	dns_in_ns dnsmasq --address=/#/192.0.2.1 --no-resolv --no-hosts --port=53 \
+	dns_in_ns dnsmasq --address=/#/192.0.2.1 --address=/#/2001:db8::53 --no-resolv --no-hosts --port=53 \
 		--listen-address="$addrs" --bind-interfaces --pid-file="$pidfile" \
 		--user=root --group=root || bail_out "dnsmasq did not start"
 	# shellcheck disable=SC2016 # expanded by sh at exit
@@ -95,7 +104,11 @@ dnsmasq_start() {
 }
 
 answered() {
-	dns_in_ns dig @"$1" +tries=1 +time=1 +short ${3:+"$3"} A "$2" | grep -qx 192.0.2.1
+	local server=$1 name=$2
+	shift 2
+	# dig asks for A unless OPT names another type.
+	dns_in_ns dig @"$server" +tries=1 +time=1 +short "$@" "$name" |
+		grep -qxE '192\.0\.2\.1|2001:db8::53'
 }
 
 blocked() { ! answered "$@"; }
@@ -107,18 +120,27 @@ send_udp() {
 		"$1" "$2" "$dns_payload"
 }
 
-# The mark lets a rule count exactly these packets (-m mark --mark 0x5eed).
-send_raw() {
+# One perl process sends them all: much faster under TCG than a command per packet.
+dns_send() {
 	perl -e '
 		use Socket qw(:DEFAULT inet_pton pack_sockaddr_in6);
-		my ($fam, $hex) = @ARGV;
-		my ($af, $sa) = $fam == 6
-			? (AF_INET6, pack_sockaddr_in6(0, inet_pton(AF_INET6, "::1")))
-			: (AF_INET, pack_sockaddr_in(0, inet_aton("127.0.0.1")));
-		socket(my $s, $af, SOCK_RAW, 255) or die "socket: $!\n";	# IPPROTO_RAW
-		setsockopt($s, SOL_SOCKET, 36, pack("l", 0x5eed)) or die "SO_MARK: $!\n";
-		defined send($s, pack("H*", $hex), 0, $sa) or die "send: $!\n";
-	' "$1" "$2"
+		my $fam = shift;
+		my $af = $fam == 6 ? AF_INET6 : AF_INET;
+		my $host = $fam == 6 ? inet_pton(AF_INET6, "::1") : inet_aton("127.0.0.1");
+		while (my $line = <STDIN>) {
+			next unless $line =~ /\S/;
+			my ($mark, $kind, $port, $hex) = split " ", $line;
+			my $raw = $kind eq "raw";
+			$port = 0 if $raw;
+			my $sa = $fam == 6 ? pack_sockaddr_in6($port, $host)
+					   : pack_sockaddr_in($port, $host);
+			socket(my $s, $af, $raw ? SOCK_RAW : SOCK_DGRAM, $raw ? 255 : 0)
+				or die "socket: $!\n";	# 255: IPPROTO_RAW, header included
+			setsockopt($s, SOL_SOCKET, 36, pack("l", $mark)) or die "SO_MARK: $!\n";
+			defined send($s, pack("H*", $hex), 0, $sa) or die "send ($line): $!\n";
+			close $s;
+		}
+	' "$1"
 }
 
 counters() { "$1" -L "$2" -v -x -n 2>/dev/null | awk 'NR > 2 { printf "%s ", $1 }'; }
@@ -133,7 +155,7 @@ hex_pad() {
 	while [ ${#h} -lt $(($2 * 2)) ]; do h+=00000000000000000000000000000000; done
 	printf '%s' "${h:0:$(($2 * 2))}"
 }
-# pkt_v4 PROTO FRAG HEX [OPTIONS]: IPv4 127.0.0.1 -> 127.0.0.1 (send_raw: the kernel fills in
+# pkt_v4 PROTO FRAG HEX [OPTIONS]: IPv4 127.0.0.1 -> 127.0.0.1 (dns_send raw: the kernel fills in
 # the length and the checksum). FRAG: flags and offset, e.g. 2000 (MF), 0003 (offset 24).
 pkt_v4() {
 	local opt=${4:-}
@@ -146,6 +168,10 @@ pkt_v6() {
 }
 # pkt_udp PORT HEX: a UDP header from port 50000 (checksum 0), then HEX.
 pkt_udp() { printf 'c350%04x%04x0000%s' "$1" $((8 + ${#2} / 2)) "$2"; }
+# pkt_tcp PORT HEX: a 20-byte TCP header from port 50000, PSH+ACK (SYN if HEX is empty).
+pkt_tcp() {
+	printf 'c350%04x0000000100000000%s%s100000000000%s' "$1" 50 "$([ -n "$2" ] && echo 18 || echo 02)" "$2"
+}
 # IPv6 extension headers; NEXT is the type of what follows (11 UDP, 06 TCP, 2b routing,
 # 2c fragment, 33 AH, 3b none, 3c destination options).
 ext_opt() { printf '%s00010400000000' "$1"; }			# hop-by-hop / dest options, PadN
