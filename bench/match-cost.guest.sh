@@ -7,11 +7,11 @@
 # The flood asks for www.example.org; every rule looks for example.com, so none matches, and
 # a last rule drops the packet (the flood ignores sendto's EPERM).
 # usage: match-cost.guest.sh DIR    DIR holds match-cost-flood, guest.sh and timing.sh
-# env: COUNT, REPS, CONFIGS (a subset of: none floor string-bm string-kmp dns_name
+# env: COUNT, REPS (rounds), CONFIGS (a subset of: none floor string-bm string-kmp dns_name
 #      dns_name-suffix dns_name-qtype; none and floor first)
 set -euo pipefail
 dir=$1
-count=${COUNT:-20000} reps=${REPS:-3}
+count=${COUNT:-20000} reps=${REPS:-5}
 # shellcheck source=vm/tests/lib/guest.sh
 . "$dir/guest.sh"
 # shellcheck source=bench/lib/timing.sh
@@ -51,30 +51,35 @@ load() {
 	} | "$ipt"-restore
 }
 
-# best PAD: the fastest of REPS floods, in ns per packet.
-best() {
-	local r t min=
-	"$dir/match-cost-flood" 127.0.0.1 1000 "$1" >/dev/null	# warm up
-	for ((r = 0; r < reps; r++)); do
-		t=$("$dir/match-cost-flood" 127.0.0.1 "$count" "$1")
-		if [ -z "$min" ] || awk -v a="$t" -v b="$min" 'BEGIN { exit !(a < b) }'; then min=$t; fi
-	done
-	echo "$min"
-}
+# flood PAD: one flood of COUNT packets, in ns per packet.
+flood() { "$dir/match-cost-flood" 127.0.0.1 "$count" "$1"; }
 
 # line LABEL RATIO GOAL: one ratio line, with its goal when there is one.
 line() { printf '%-44s %6s%s\n' "$1" "$2" "${3:+  (goal $3)}"; }
 
-echo "# match-cost: $count packets x $reps runs per point, $ipt, kernel $(uname -r)"
+echo "# match-cost: $count packets x $reps rounds per point (the fastest counts), $ipt, kernel $(uname -r)"
+# Rounds go over every configuration in turn, so that a busy host slows all of them alike.
+declare -A best=()
+for ((r = 0; r < reps; r++)); do
+	for c in "${order[@]}"; do
+		load "$c"
+		"$dir/match-cost-flood" 127.0.0.1 500 0 >/dev/null	# warm up
+		for pad in 0 470; do
+			t=$(flood "$pad")
+			if [ -z "${best[$pad/$c]:-}" ] ||
+				awk -v a="$t" -v b="${best[$pad/$c]}" 'BEGIN { exit !(a < b) }'; then
+				best[$pad/$c]=$t
+			fi
+		done
+	done
+done
 printf '%-8s %-16s %12s %14s\n' query config ns/packet ns/rule
 declare -A cost=()
 for pad in 0 470; do
 	[ "$pad" = 0 ] && q=plain || q=padded
-	base=
+	base=${best[$pad/${order[0]}]}
 	for c in "${order[@]}"; do
-		load "$c"
-		t=$(best "$pad")
-		[ -n "$base" ] || base=$t
+		t=${best[$pad/$c]}
 		cost[$q/$c]=$(awk -v t="$t" -v b="$base" 'BEGIN { printf "%.1f", (t - b) / 100 }')
 		printf '%-8s %-16s %12s %14s\n' "$q" "$c" "$t" "${cost[$q/$c]}"
 	done

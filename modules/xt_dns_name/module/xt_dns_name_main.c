@@ -3,8 +3,9 @@
  * xt_dns_name: match DNS queries by question name (and, revision 1, by
  * name suffix and QTYPE, over UDP and TCP).
  *
- * The DNS parsing is in dns_parse.c, shared with the host tools and tests;
- * this file adds the skb access, the rule check and the registration.
+ * The DNS parsing is in dns_parse.c, shared with the host tools and tests
+ * and compiled into this file; this file adds the transport lookup, the skb
+ * access, the rule checks and the registration.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -15,7 +16,9 @@
 #include <linux/skbuff.h>
 #include <net/ipv6.h>
 
-#include "dns_parse.h"
+/* The parser, as static functions of this file (see dns_parse.h). */
+#define DNS_PARSE_API static
+#include "dns_parse.c"
 #include "xt_dns_name.h"
 
 /* Every packet byte goes through here: works on non-linear skbs too. */
