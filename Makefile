@@ -70,7 +70,7 @@ modules: kernel ## build the lab's modules and the iptables plugin against the k
 tools: ## build the host tools (oops-decode, dns-name-match) into BUILD_DIR/bin
 	@$(KLAB_ROOT)/tools/host/deps.sh tools
 	@$(MAKE) -s -C $(KLAB_ROOT)/tools/oops-decode
-	@$(MAKE) -s -C $(KLAB_ROOT)/tools/dns-name-match
+	@$(MAKE) -s -C $(KLAB_ROOT)/modules/xt_dns_name/dns-name-match
 
 inject: modules image ## put the modules, plugin and guest tests into the image
 	@$(KLAB_ROOT)/vm/image/inject.sh

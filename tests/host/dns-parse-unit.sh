@@ -1,37 +1,44 @@
 #!/usr/bin/env bash
 # Unit tests of the shared DNS parser (modules/xt_dns_name/parser): the
-# ASan+UBSan build prints the TAP lines; the plain build runs again under
-# valgrind. Exits 1 if any "not ok". Env: BUILD_DIR, KLAB_ROOT.
+# ASan+UBSan build's results become TAP lines here; the plain build runs
+# again under valgrind. Exits 1 if any "not ok". Env: BUILD_DIR.
 set -euo pipefail
 
-KLAB_ROOT=${KLAB_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
-BUILD_DIR=${BUILD_DIR:-$KLAB_ROOT/build}
+# shellcheck source=tools/lib/paths.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../../tools/lib/paths.sh"
+# shellcheck source=tests/lib/tap.sh
+. "$KLAB_ROOT/tests/lib/tap.sh"
 bin=$BUILD_DIR/host/xt_dns_name
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
 if ! make -s -C "$KLAB_ROOT/modules/xt_dns_name" BUILD_DIR="$BUILD_DIR" \
 	host-tests >"$log" 2>&1; then
-	echo "not ok - build unit tests"
-	sed 's/^/# /' "$log" | tail -20
-	exit 1
+	tail -20 "$log" | sed 's/^/# /'
+	bail_out "build unit tests failed"
 fi
-echo "ok - build unit tests"
+ok "build unit tests"
 
+# The program prints "ok - DESC" / "not ok - DESC" lines and "# ..." notes.
 rc=0
-"$bin/dns_parse_test-asan" || rc=$?
+"$bin/dns_parse_test-asan" >"$log" 2>&1 || rc=$?
+while IFS= read -r line; do
+	case $line in
+	"ok - "*) ok "${line#ok - }" ;;
+	"not ok - "*) not_ok "${line#not ok - }" ;;
+	*) echo "# ${line#"# "}" ;;
+	esac
+done <"$log"
 if [[ $rc -ne 0 && $rc -ne 1 ]]; then
-	echo "not ok - unit tests ran to the end under ASan+UBSan (exit $rc)"
+	not_ok "unit tests ran to the end under ASan+UBSan (exit $rc)"
 fi
 
 if ! command -v valgrind >/dev/null; then
-	echo "ok - unit tests under valgrind # SKIP valgrind not installed"
+	skip "unit tests under valgrind" "valgrind not installed"
 elif valgrind -q --leak-check=full --errors-for-leak-kinds=all \
 	--error-exitcode=99 "$bin/dns_parse_test" >"$log" 2>&1; then
-	echo "ok - unit tests under valgrind"
+	ok "unit tests under valgrind"
 else
-	echo "not ok - unit tests under valgrind"
-	grep -v '^ok' "$log" | head -30 | sed 's/^/# /'
-	rc=1
+	not_ok "unit tests under valgrind" "$(grep -v '^ok' "$log" | head -30)"
 fi
-exit "$rc"
+tap_done

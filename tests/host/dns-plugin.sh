@@ -3,11 +3,11 @@
 # option errors, -L/save text, save -> parse round trip, restore --test, and
 # valgrind. It never changes the host's firewall: every iptables command
 # runs in a fresh network namespace (unshare -n), with --test or bad input.
-# Prints TAP lines; exits 1 if any "not ok". Env: BUILD_DIR, KLAB_ROOT.
+# Prints TAP lines; exits 1 if any "not ok", 77 if it cannot run. Env: BUILD_DIR.
 set -euo pipefail
 
-KLAB_ROOT=${KLAB_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
-BUILD_DIR=${BUILD_DIR:-$KLAB_ROOT/build}
+# shellcheck source=tools/lib/paths.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../../tools/lib/paths.sh"
 # shellcheck source=tests/lib/tap.sh
 . "$KLAB_ROOT/tests/lib/tap.sh"
 
@@ -17,8 +17,8 @@ trap 'rm -rf "$tmp"' EXIT
 
 if ! make -s -C "$KLAB_ROOT/modules/xt_dns_name" BUILD_DIR="$BUILD_DIR" \
 	plugin host-tests >"$tmp/build.log" 2>&1; then
-	not_ok "build plugin and driver" "$(tail -20 "$tmp/build.log")"
-	exit 1
+	tail -20 "$tmp/build.log" | sed 's/^/# /'
+	bail_out "build plugin and driver failed"
 fi
 ok "build plugin and driver ($(head -1 "$tmp/build.log"))"
 
@@ -29,10 +29,7 @@ vg=(valgrind -q --leak-check=full --errors-for-leak-kinds=definite
 	--error-exitcode=99)
 netns() { unshare -n "$@"; }
 
-if ! netns true 2>/dev/null; then
-	echo "ok - plugin tests # SKIP cannot create a network namespace"
-	exit 0
-fi
+netns true 2>/dev/null || skip_all "cannot create a network namespace"
 
 # --help shows the option and the semantics.
 help=$(netns iptables -m dns_name --help 2>&1 || true)
@@ -99,12 +96,14 @@ expect_fail "--domain only once" 'can only be used once' \
 expect_fail "--raw-hex only in the test build" 'unknown option' \
 	-m dns_name --raw-hex 01
 
-# -L and save text, through the plugin itself (no kernel rule needed).
-drive() { "$driver" "$@" 2>&1; }
+# -L and save text, through the plugin itself (no kernel rule needed):
+# revision 0 (a kernel that has only 0), then revision 1.
+drive() { XT_PLUGIN_DRIVER_REV=0 "$driver" "$@" 2>&1; }
+drive1() { XT_PLUGIN_DRIVER_REV=1 "$driver" "$@" 2>&1; }
 expect_text() { # DESC WANT-PRINT WANT-SAVE ARGS...
 	local desc=$1 print=$2 save=$3 out
 	shift 3
-	out=$(drive "$@") || true
+	out=$(${drv:-drive} "$@") || true
 	if grep -qxF -- "print: $print" <<<"$out" &&
 		grep -qxF -- "save: $save" <<<"$out"; then
 		ok "$desc"
@@ -153,6 +152,82 @@ if [[ $data == "$raw"* && ${#data} -eq 256 ]]; then
 else
 	not_ok "unchecked build: --raw-hex fills the struct" "$data"
 fi
+data=$(XTABLES_LIBDIR="$BUILD_DIR/xtables-unchecked" drive1 --raw-hex $raw |
+	sed -n 's/^data://p')
+if [[ $data == "$raw"* && ${#data} -eq 592 ]]; then
+	ok "unchecked build: --raw-hex fills the revision-1 struct"
+else
+	not_ok "unchecked build: --raw-hex fills the revision-1 struct" "$data"
+fi
+out=$(XT_DNS_NAME_TEST_REV=0 XTABLES_LIBDIR="$BUILD_DIR/xtables-unchecked" drive1 --domain a)
+expect_eq "unchecked build: XT_DNS_NAME_TEST_REV=0 hides revision 1" rev:0 "$(head -1 <<<"$out")"
+
+# Revision 1: --domain-suffix, --qtype, 255-octet names.
+expect_fail1() { # DESC WANT-MESSAGE ARGS...
+	local desc=$1 want=$2 rc=0 out
+	shift 2
+	out=$(drive1 "$@") || rc=$?
+	if [[ $rc -eq 2 ]] && grep -qF -- "$want" <<<"$out"; then
+		ok "rev 1: $desc"
+	else
+		not_ok "rev 1: $desc" "exit $rc, want 2 and: $want" "$out"
+	fi
+}
+name255="$(printf 'a%.0s' {1..63}).$(printf 'b%.0s' {1..63}).$(printf 'c%.0s' {1..63}).$(printf 'd%.0s' {1..61})"
+expect_fail1 "a name is required" "--domain or --domain-suffix is required" --qtype A
+expect_fail1 "--domain and --domain-suffix exclude each other" "cannot be used together" \
+	--domain a.com --domain-suffix b.com
+expect_fail1 "--domain-suffix once" "can only be used once" \
+	--domain-suffix a.com --domain-suffix b.com
+expect_fail1 "--qtype once" "can only be used once" --domain a.com --qtype A --qtype MX
+expect_fail1 "bad suffix name" 'bad --domain-suffix "a..b": empty label' --domain-suffix a..b
+expect_fail1 "257 octets do not fit" "257 octets in wire format, at most 255 fit" \
+	--domain "x.$name255"
+expect_fail1 "unknown QTYPE" "unknown QTYPE 'AAA'" --domain a.com --qtype A,AAA
+expect_fail1 "QTYPE 0" "QTYPE 0 is out of range" --domain a.com --qtype 0
+expect_fail1 "QTYPE 65536" "QTYPE 65536 is out of range" --domain a.com --qtype 65536
+expect_fail1 "empty QTYPE" "empty QTYPE in the list" --domain a.com --qtype A,,MX
+expect_fail1 "QTYPE twice" "QTYPE '1' is listed twice" --domain a.com --qtype A,1
+expect_fail1 "17 QTYPEs" "more than 16 QTYPEs" --domain a.com --qtype "$(seq -s, 1 17)"
+expect_fail "revision 0 has no --domain-suffix" "unknown option" -m dns_name --domain-suffix a.com
+
+drv=drive1
+expect_text "rev 1: --domain prints as in revision 0" 'dns_name domain example.com' \
+	'--domain example.com' --domain example.com
+expect_text "rev 1: --domain-suffix" 'dns_name domain-suffix example.com' \
+	'--domain-suffix example.com' --domain-suffix Example.COM.
+expect_text "rev 1: inverted suffix with QTYPEs" \
+	'dns_name domain-suffix ! example.com qtype AAAA,MX,99,ANY' \
+	'! --domain-suffix example.com --qtype AAAA,MX,99,ANY' \
+	! --domain-suffix example.com --qtype aaaa,15,99,any
+expect_text "rev 1: every mnemonic" 'dns_name domain a.b qtype A,AAAA,MX,TXT,NS,CNAME,SOA,PTR,SRV,HTTPS,ANY' \
+	'--domain a.b --qtype A,AAAA,MX,TXT,NS,CNAME,SOA,PTR,SRV,HTTPS,ANY' \
+	--domain a.b --qtype A,AAAA,MX,TXT,NS,CNAME,SOA,PTR,SRV,HTTPS,ANY
+expect_text "rev 1: a 255-octet name" "dns_name domain $name255" "--domain $name255" \
+	--domain "$name255."
+unset drv
+for args in "--domain example.com" "! --domain-suffix Example.COM." \
+	"--domain $name255" "--domain-suffix _srv.a --qtype 33,65535,A" \
+	"! --domain x.y --qtype $(seq -s, 1 16)"; do
+	read -ra argv <<<"$args"
+	first=$(drive1 "${argv[@]}") || true
+	read -ra again <<<"$(sed -n 's/^save: //p' <<<"$first")"
+	second=$(drive1 "${again[@]}") || true
+	if [[ $first == *data:* && $first == "$second" ]]; then
+		ok "rev 1: save round trip: ${args:0:40}"
+	else
+		not_ok "rev 1: save round trip: ${args:0:40}" "$first" "$second"
+	fi
+done
+# Layout: qtypes[16] (host order), flags, qtype_count, name_len, name[255], padding.
+data=$(drive1 ! --domain-suffix Example.COM --qtype AAAA,MX | sed -n 's/^data://p')
+want=1c000f00$(printf '0%.0s' {1..56})06020d076578616d706c6503636f6d00
+if [[ $data == "$want"* && ${data#"$want"} =~ ^0+$ && ${#data} -eq 592 ]]; then
+	ok "rev 1: match data is qtypes, flags, count, name_len, wire name, zeroes"
+else
+	not_ok "rev 1: match data is qtypes, flags, count, name_len, wire name, zeroes" \
+		"want: $want..." "got:  $data"
+fi
 
 # Whole rulesets in iptables-save form pass restore --test.
 cat >"$tmp/rules4" <<'RULES'
@@ -191,6 +266,9 @@ vg_check() { # DESC EXPECTED-EXIT COMMAND...
 	fi
 }
 vg_check "driver, inverted name" 0 "$driver" ! --domain Example.COM.
+vg_check "driver, rev 1 suffix and QTYPEs" 0 "$driver" ! --domain-suffix Example.COM. \
+	--qtype A,aaaa,99
+vg_check "driver, rev 1 bad QTYPE" 2 "$driver" --domain a.com --qtype A,XYZ
 vg_check "driver, bad name" 2 "$driver" --domain a..b
 vg_check "driver, unchecked raw bytes" 0 env \
 	XTABLES_LIBDIR="$BUILD_DIR/xtables-unchecked" "$driver" --raw-hex 0100
@@ -199,4 +277,4 @@ vg_check "iptables-legacy-restore --test" 0 \
 vg_check "iptables-legacy, bad name" 2 unshare -n iptables-legacy \
 	-A OUTPUT -p udp -m dns_name --domain 'a..b' -j DROP
 
-tap_finish
+tap_done

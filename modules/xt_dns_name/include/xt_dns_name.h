@@ -11,6 +11,7 @@
 enum {
 	XT_DNS_NAME	= 1 << 0,	/* match on the question name */
 	XT_DNS_NAME_INV	= 1 << 1,	/* invert the name test */
+	XT_DNS_NAME_SUFFIX = 1 << 2,	/* rev 1: the name or a name below it */
 };
 
 #define XT_DNS_NAME_FLAGS	(XT_DNS_NAME | XT_DNS_NAME_INV)
@@ -24,6 +25,23 @@ struct xt_dns_name_mtinfo {
 	 * with the zero root label; unused bytes are zero.
 	 */
 	__u8 name[XT_DNS_NAME_SIZE];
+};
+
+#define XT_DNS_NAME1_FLAGS	(XT_DNS_NAME_FLAGS | XT_DNS_NAME_SUFFIX)
+#define XT_DNS_NAME1_SIZE	255
+#define XT_DNS_QTYPE_MAX	16
+
+/*
+ * Revision 1: names up to the DNS limit, suffixes, QTYPEs, DNS over TCP.
+ * Exactly one of XT_DNS_NAME and XT_DNS_NAME_SUFFIX; XT_DNS_NAME_INV
+ * inverts the whole match. Unused bytes and entries are zero.
+ */
+struct xt_dns_name_mtinfo1 {
+	__u16 qtypes[XT_DNS_QTYPE_MAX];	/* QTYPEs, host order; none: any */
+	__u8 flags;
+	__u8 qtype_count;		/* entries of qtypes in use */
+	__u8 name_len;			/* wire length of name, root included */
+	__u8 name[XT_DNS_NAME1_SIZE];	/* wire format, as in revision 0 */
 };
 
 #endif /* _XT_DNS_NAME_H */

@@ -1,18 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * xt_dns_name: match DNS queries by question name.
+ * xt_dns_name: match DNS queries by question name (and, revision 1, by
+ * name suffix and QTYPE, over UDP and TCP).
  *
- * The DNS parsing is in dns_parse.c, shared with the host tools and tests;
- * this file adds the skb access, the rule check and the registration.
+ * The DNS parsing is in dns_parse.c, shared with the host tools and tests
+ * and compiled into this file; this file adds the transport lookup, the skb
+ * access, the rule checks and the registration.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/in.h>
+#include <linux/ip.h>
 #include <linux/module.h>
 #include <linux/netfilter/x_tables.h>
 #include <linux/skbuff.h>
+#include <net/ipv6.h>
 
-#include "dns_parse.h"
+/* The parser, as static functions of this file (see dns_parse.h). */
+#define DNS_PARSE_API static
+#include "dns_parse.c"
 #include "xt_dns_name.h"
 
 /* Every packet byte goes through here: works on non-linear skbs too. */
@@ -22,24 +28,109 @@ static const void *dns_name_skb_get(const void *ctx, unsigned int off,
 	return skb_header_pointer(ctx, off, len, buf);
 }
 
+/*
+ * Find the transport header of @skb: return its protocol and set *@thoff,
+ * or return -1 for a packet that cannot carry a query (a later fragment,
+ * a malformed header chain). The rule may have no -p, so the match cannot
+ * rely on x_tables having checked the protocol.
+ */
+static int dns_name_transport(const struct sk_buff *skb,
+			      const struct xt_action_param *par,
+			      unsigned int *thoff)
+{
+	unsigned short fragoff;
+	u8 _proto;
+	const u8 *proto;
+	int nexthdr;
+
+	switch (xt_family(par)) {
+	case NFPROTO_IPV4:
+		/* ip_tables and nft set thoff and fragoff for every rule. */
+		if (par->fragoff)
+			return -1;
+		proto = skb_header_pointer(skb, skb_network_offset(skb) +
+					   offsetof(struct iphdr, protocol),
+					   sizeof(_proto), &_proto);
+		if (!proto)
+			return -1;
+		*thoff = par->thoff;
+		return *proto;
+	case NFPROTO_IPV6:
+		/*
+		 * ip6_tables computes thoff and fragoff only for rules with
+		 * -p, so walk the extension headers here, as it would.
+		 */
+		*thoff = 0;
+		nexthdr = ipv6_find_hdr(skb, thoff, -1, &fragoff, NULL);
+		if (nexthdr < 0 || fragoff)
+			return -1;
+		return nexthdr;
+	}
+	return -1;
+}
+
 static bool dns_name_mt(const struct sk_buff *skb, struct xt_action_param *par)
 {
 	const struct xt_dns_name_mtinfo *info = par->matchinfo;
+	struct dns_rule rule = {
+		.name = info->name,
+		.name_len = dns_name_wire_len(info->name),
+	};
+	unsigned int thoff;
 	enum dns_verdict v;
 
-	/* Later fragments carry no UDP header: never a query. */
-	if (par->fragoff != 0)
+	/* Revision 0 reads queries over UDP only. */
+	if (dns_name_transport(skb, par, &thoff) != IPPROTO_UDP)
 		return false;
-	/* thoff is past IPv4 options or IPv6 extension headers. */
-	v = dns_udp_check(dns_name_skb_get, skb, par->thoff, skb->len,
-			  info->name, sizeof(info->name));
+	v = dns_udp_check(dns_name_skb_get, skb, thoff, skb->len, skb->len,
+			  &rule);
 	return dns_verdict_match(v, info->flags & XT_DNS_NAME_INV);
+}
+
+/* Revision 1: UDP and TCP, suffixes, QTYPEs. */
+static bool dns_name_mt1(const struct sk_buff *skb,
+			 struct xt_action_param *par)
+{
+	const struct xt_dns_name_mtinfo1 *info = par->matchinfo;
+	struct dns_rule rule = {
+		.name = info->name,
+		.name_len = info->name_len,
+		.suffix = info->flags & XT_DNS_NAME_SUFFIX,
+		.qtypes = info->qtypes,
+		.qtype_count = info->qtype_count,
+	};
+	unsigned int thoff;
+	enum dns_verdict v;
+
+	switch (dns_name_transport(skb, par, &thoff)) {
+	case IPPROTO_UDP:
+		v = dns_udp_check(dns_name_skb_get, skb, thoff, skb->len,
+				  skb->len, &rule);
+		break;
+	case IPPROTO_TCP:
+		v = dns_tcp_check(dns_name_skb_get, skb, thoff, skb->len,
+				  skb->len, &rule);
+		break;
+	default:
+		return false;
+	}
+	return dns_verdict_match(v, info->flags & XT_DNS_NAME_INV);
+}
+
+static int dns_name_name_check(const u8 *name, unsigned int size)
+{
+	enum dns_name_err err = dns_name_check(name, size);
+
+	if (err != DNS_NAME_OK) {
+		pr_info_ratelimited("bad name: %s\n", dns_name_strerror(err));
+		return -EINVAL;
+	}
+	return 0;
 }
 
 static int dns_name_mt_check(const struct xt_mtchk_param *par)
 {
 	const struct xt_dns_name_mtinfo *info = par->matchinfo;
-	enum dns_name_err err;
 
 	if (info->flags & ~XT_DNS_NAME_FLAGS) {
 		pr_info_ratelimited("unknown flags 0x%02x\n", info->flags);
@@ -49,10 +140,45 @@ static int dns_name_mt_check(const struct xt_mtchk_param *par)
 		pr_info_ratelimited("no name to match (XT_DNS_NAME unset)\n");
 		return -EINVAL;
 	}
-	err = dns_name_check(info->name, sizeof(info->name));
-	if (err != DNS_NAME_OK) {
-		pr_info_ratelimited("bad name: %s\n", dns_name_strerror(err));
+	return dns_name_name_check(info->name, sizeof(info->name));
+}
+
+static int dns_name_mt_check1(const struct xt_mtchk_param *par)
+{
+	const struct xt_dns_name_mtinfo1 *info = par->matchinfo;
+	unsigned int i;
+
+	if (info->flags & ~XT_DNS_NAME1_FLAGS) {
+		pr_info_ratelimited("unknown flags 0x%02x\n", info->flags);
 		return -EINVAL;
+	}
+	if (!(info->flags & XT_DNS_NAME) == !(info->flags & XT_DNS_NAME_SUFFIX)) {
+		pr_info_ratelimited("need exactly one of XT_DNS_NAME and XT_DNS_NAME_SUFFIX\n");
+		return -EINVAL;
+	}
+	if (dns_name_name_check(info->name, sizeof(info->name)))
+		return -EINVAL;
+	if (info->name_len != dns_name_wire_len(info->name)) {
+		pr_info_ratelimited("name_len %u, but the name has %u octets\n",
+				    info->name_len,
+				    dns_name_wire_len(info->name));
+		return -EINVAL;
+	}
+	if (info->qtype_count > XT_DNS_QTYPE_MAX) {
+		pr_info_ratelimited("qtype_count %u, at most %u\n",
+				    info->qtype_count, XT_DNS_QTYPE_MAX);
+		return -EINVAL;
+	}
+	/* Zero is no QTYPE; unused entries stay zero so rules compare. */
+	for (i = 0; i < XT_DNS_QTYPE_MAX; i++) {
+		bool used = i < info->qtype_count;
+
+		if (used != !!info->qtypes[i]) {
+			pr_info_ratelimited("qtypes[%u] is %u with qtype_count %u\n",
+					    i, info->qtypes[i],
+					    info->qtype_count);
+			return -EINVAL;
+		}
 	}
 	return 0;
 }
@@ -62,7 +188,6 @@ static struct xt_match dns_name_mt_reg[] __read_mostly = {
 		.name		= "dns_name",
 		.revision	= 0,
 		.family		= NFPROTO_IPV4,
-		.proto		= IPPROTO_UDP,
 		.match		= dns_name_mt,
 		.checkentry	= dns_name_mt_check,
 		.matchsize	= sizeof(struct xt_dns_name_mtinfo),
@@ -72,10 +197,27 @@ static struct xt_match dns_name_mt_reg[] __read_mostly = {
 		.name		= "dns_name",
 		.revision	= 0,
 		.family		= NFPROTO_IPV6,
-		.proto		= IPPROTO_UDP,
 		.match		= dns_name_mt,
 		.checkentry	= dns_name_mt_check,
 		.matchsize	= sizeof(struct xt_dns_name_mtinfo),
+		.me		= THIS_MODULE,
+	},
+	{
+		.name		= "dns_name",
+		.revision	= 1,
+		.family		= NFPROTO_IPV4,
+		.match		= dns_name_mt1,
+		.checkentry	= dns_name_mt_check1,
+		.matchsize	= sizeof(struct xt_dns_name_mtinfo1),
+		.me		= THIS_MODULE,
+	},
+	{
+		.name		= "dns_name",
+		.revision	= 1,
+		.family		= NFPROTO_IPV6,
+		.match		= dns_name_mt1,
+		.checkentry	= dns_name_mt_check1,
+		.matchsize	= sizeof(struct xt_dns_name_mtinfo1),
 		.me		= THIS_MODULE,
 	},
 };
@@ -95,6 +237,6 @@ module_init(dns_name_mt_init);
 module_exit(dns_name_mt_exit);
 
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("Xtables: match DNS queries by question name");
+MODULE_DESCRIPTION("Xtables: match DNS queries by question name and type");
 MODULE_ALIAS("ipt_dns_name");
 MODULE_ALIAS("ip6t_dns_name");

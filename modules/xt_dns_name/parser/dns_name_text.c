@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Text <-> wire format for rule names; see dns_name_text.h. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "dns_parse.h"
 #include "dns_name_text.h"
@@ -101,4 +103,109 @@ void dns_name_decode(const unsigned char *wire, size_t size,
 		pos += 1 + n;
 	}
 	text[used] = '\0';
+}
+
+static const struct {
+	const char *name;
+	unsigned short type;
+} dns_qtypes[] = {
+	{ "A", 1 }, { "NS", 2 }, { "CNAME", 5 }, { "SOA", 6 }, { "PTR", 12 },
+	{ "MX", 15 }, { "TXT", 16 }, { "AAAA", 28 }, { "SRV", 33 },
+	{ "HTTPS", 65 }, { "ANY", 255 },
+};
+#define DNS_QTYPES (sizeof(dns_qtypes) / sizeof(dns_qtypes[0]))
+
+static int qtype_item(const char *item, size_t n, unsigned short *type,
+		      char *err, size_t errlen)
+{
+	char buf[16];
+	unsigned long v;
+	size_t i;
+
+	if (n == 0) {
+		snprintf(err, errlen, "empty QTYPE in the list");
+		return -1;
+	}
+	if (n >= sizeof(buf)) {
+		snprintf(err, errlen, "unknown QTYPE '%.*s'", (int)n, item);
+		return -1;
+	}
+	memcpy(buf, item, n);
+	buf[n] = '\0';
+	if (strspn(buf, "0123456789") == n) {
+		v = strtoul(buf, NULL, 10);
+		if (v == 0 || v > 65535) {
+			snprintf(err, errlen, "QTYPE %s is out of range "
+				 "(1-65535)", buf);
+			return -1;
+		}
+		*type = (unsigned short)v;
+		return 0;
+	}
+	for (i = 0; i < DNS_QTYPES; i++) {
+		if (!strcasecmp(buf, dns_qtypes[i].name)) {
+			*type = dns_qtypes[i].type;
+			return 0;
+		}
+	}
+	snprintf(err, errlen, "unknown QTYPE '%s' (known: A AAAA MX TXT NS "
+		 "CNAME SOA PTR SRV HTTPS ANY, or a number)", buf);
+	return -1;
+}
+
+int dns_qtype_list_parse(const char *text, unsigned short *qtypes,
+			 unsigned int max, char *err, size_t errlen)
+{
+	unsigned int count = 0, i;
+	unsigned short type;
+	const char *comma;
+	size_t n;
+
+	for (;;) {
+		comma = strchr(text, ',');
+		n = comma ? (size_t)(comma - text) : strlen(text);
+		if (qtype_item(text, n, &type, err, errlen) < 0)
+			return -1;
+		for (i = 0; i < count; i++) {
+			if (qtypes[i] == type) {
+				snprintf(err, errlen, "QTYPE '%.*s' is listed "
+					 "twice", (int)n, text);
+				return -1;
+			}
+		}
+		if (count == max) {
+			snprintf(err, errlen, "more than %u QTYPEs", max);
+			return -1;
+		}
+		qtypes[count++] = type;
+		if (!comma)
+			return (int)count;
+		text = comma + 1;
+	}
+}
+
+void dns_qtype_list_format(const unsigned short *qtypes, unsigned int n,
+			   char *text, size_t textlen)
+{
+	size_t used = 0, j;
+	unsigned int i;
+	int w;
+
+	if (textlen == 0)
+		return;
+	text[0] = '\0';
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < DNS_QTYPES; j++)
+			if (dns_qtypes[j].type == qtypes[i])
+				break;
+		if (j < DNS_QTYPES)
+			w = snprintf(text + used, textlen - used, "%s%s",
+				     i ? "," : "", dns_qtypes[j].name);
+		else
+			w = snprintf(text + used, textlen - used, "%s%u",
+				     i ? "," : "", qtypes[i]);
+		if (w < 0 || (size_t)w >= textlen - used)
+			return;
+		used += (size_t)w;
+	}
 }

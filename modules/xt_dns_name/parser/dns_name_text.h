@@ -23,4 +23,17 @@ int dns_name_encode(const char *text, unsigned char *wire, size_t size,
 void dns_name_decode(const unsigned char *wire, size_t size,
 		     char *text, size_t textlen);
 
+/*
+ * Parse a --qtype list "TYPE[,TYPE...]" (mnemonics in any case: A AAAA MX
+ * TXT NS CNAME SOA PTR SRV HTTPS ANY, or numbers 1-65535) into @qtypes (at
+ * most @max, in the order given). Return the count, or -1 with a message in
+ * @err (empty item, unknown name, 0 or out of range, listed twice, too many).
+ */
+int dns_qtype_list_parse(const char *text, unsigned short *qtypes,
+			 unsigned int max, char *err, size_t errlen);
+
+/* The list as dns_qtype_list_parse() reads it: mnemonics where known. */
+void dns_qtype_list_format(const unsigned short *qtypes, unsigned int n,
+			   char *text, size_t textlen);
+
 #endif /* _DNS_NAME_TEXT_H */

@@ -1,84 +1,156 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * DNS query name parser shared by the xt_dns_name module and host programs.
+ * DNS query parser shared by the xt_dns_name module and host programs.
  * Every packet byte is read through the accessor; all loops are bounded by
  * the message length or by the 255-octet name limit.
  */
 #include "dns_parse.h"
 
+/*
+ * The accessor's scratch buffers need no zeroing: a kernel built to zero
+ * every stack variable would otherwise clear some 300 bytes for each rule
+ * a packet meets. (Userspace has no such attribute.)
+ */
+#ifndef __uninitialized
+#define __uninitialized
+#endif
+
+DNS_PARSE_API
 unsigned char dns_fold(unsigned char c)
 {
 	return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
 }
 
+DNS_PARSE_API
 int dns_label_char_ok(unsigned char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
 	       c == '-' || c == '_';
 }
 
+static int dns_fold_eq(const unsigned char *p, const unsigned char *name,
+		       unsigned int n)
+{
+	/*
+	 * From the end: names that differ mostly differ near the top-level
+	 * label. Length octets are below 64, so folding leaves them alone.
+	 */
+	while (n--)
+		if (dns_fold(p[n]) != name[n])
+			return 0;
+	return 1;
+}
+
+/* Is the well-formed name of @len octets at @p the rule's? */
+static int dns_name_asked(const unsigned char *p, unsigned int len,
+			  const struct dns_rule *rule)
+{
+	unsigned int start, b;
+
+	if (!rule->suffix)
+		return len == rule->name_len && dns_fold_eq(p, rule->name, len);
+	if (len < rule->name_len)
+		return 0;
+	/* The suffix starts on a label: walk the labels before it. */
+	start = len - rule->name_len;
+	for (b = 0; b < start; b += 1 + p[b])
+		;
+	return b == start && dns_fold_eq(p + start, rule->name,
+					 rule->name_len);
+}
+
+static int dns_qtype_asked(unsigned int qtype, const struct dns_rule *rule)
+{
+	unsigned int i;
+
+	if (!rule->qtype_count)
+		return 1;
+	for (i = 0; i < rule->qtype_count; i++)
+		if (rule->qtypes[i] == qtype)
+			return 1;
+	return 0;
+}
+
+/* Results of dns_question(), besides 1 (asked for) and 0 (not). */
+#define DNS_Q_MALFORMED	(-1)
+#define DNS_Q_CUT	(-2)
+
 /*
- * Parse the question at *@pos of the message (@len bytes at @off, all of
- * them present) and move *@pos past it. Return 1 if it is well formed and
- * its name equals @name, 0 if well formed and different, -1 if malformed.
+ * A question needs @need octets from its start but the window has fewer:
+ * malformed if the message has fewer too, cut off if they are missing.
+ */
+static int dns_q_short(unsigned int need, unsigned int room)
+{
+	return need <= room ? DNS_Q_CUT : DNS_Q_MALFORMED;
+}
+
+/*
+ * Parse the question at *@pos of the message (@len bytes at @off, the first
+ * @avail of them present) and move *@pos past it. Return 1 if it is well
+ * formed and what @rule asks for, 0 if well formed and not, DNS_Q_MALFORMED,
+ * or DNS_Q_CUT when it needs missing bytes (so its form is unknown).
  */
 static int dns_question(dns_get_t get, const void *ctx, unsigned int off,
-			unsigned int len, unsigned int *pos,
-			const unsigned char *name, unsigned int size)
+			unsigned int len, unsigned int avail, unsigned int *pos,
+			const struct dns_rule *rule)
 {
 	/* A name and QTYPE/QCLASS fit: one read per question. */
-	unsigned char buf[DNS_NAME_MAX + 4];
+	unsigned char buf[DNS_NAME_MAX + 4] __uninitialized;
 	const unsigned char *p;
-	unsigned int want, i = 0, j, n;
-	int equal = 1;
+	unsigned int want, room, i = 0, n;
 
 	if (*pos >= len)
-		return -1;
-	want = len - *pos;
+		return DNS_Q_MALFORMED;
+	if (*pos >= avail)
+		return DNS_Q_CUT;
+	room = len - *pos;
+	want = avail - *pos;
 	if (want > sizeof(buf))
 		want = sizeof(buf);
 	p = get(ctx, off + *pos, want, buf);
 	if (!p)
-		return -1;
+		return DNS_Q_MALFORMED;
 	/*
-	 * The window ends where the message does, or past the longest name,
-	 * so a label that leaves it makes the question malformed. Each pass
+	 * A full window holds the longest question, so only a window that
+	 * ends with the message or the bytes present can be left. Each pass
 	 * adds at least one octet to i, which stays <= 255.
 	 */
 	do {
 		if (i >= want)
-			return -1;
+			return dns_q_short(i + 1, room);
 		n = p[i];
 		/* Compression pointer (11) or reserved label type (01, 10). */
 		if (n & 0xc0)
-			return -1;
-		if (i + 1 + n > DNS_NAME_MAX || n >= want - i)
-			return -1;
-		/* Length octets are below 64, so folding leaves them alone. */
-		for (j = i; j <= i + n && equal; j++)
-			if (j >= size || dns_fold(p[j]) != name[j])
-				equal = 0;
+			return DNS_Q_MALFORMED;
+		if (i + 1 + n > DNS_NAME_MAX)
+			return DNS_Q_MALFORMED;
+		if (n >= want - i)
+			return dns_q_short(i + 1 + n, room);
 		i += 1 + n;
 	} while (n);
 
 	/* QTYPE and QCLASS. */
 	if (want - i < 4)
-		return -1;
+		return dns_q_short(i + 4, room);
 	*pos += i + 4;
-	return equal;
+	return dns_name_asked(p, i, rule) &&
+	       dns_qtype_asked(p[i] << 8 | p[i + 1], rule);
 }
 
+DNS_PARSE_API
 enum dns_verdict dns_msg_check(dns_get_t get, const void *ctx,
 			       unsigned int off, unsigned int len,
-			       const unsigned char *name, unsigned int size)
+			       unsigned int avail, const struct dns_rule *rule)
 {
-	unsigned char buf[DNS_HDR_LEN];
+	unsigned char buf[DNS_HDR_LEN] __uninitialized;
 	const unsigned char *h;
 	unsigned int qdcount, pos = DNS_HDR_LEN;
 	int r;
 
 	if (len < DNS_HDR_LEN)
 		return DNS_NOT_QUERY;
+	if (avail < DNS_HDR_LEN)
+		return DNS_TRUNCATED;
 	h = get(ctx, off, DNS_HDR_LEN, buf);
 	if (!h)
 		return DNS_NOT_QUERY;
@@ -89,7 +161,9 @@ enum dns_verdict dns_msg_check(dns_get_t get, const void *ctx,
 
 	/* Each question uses at least 5 octets of the message. */
 	while (qdcount--) {
-		r = dns_question(get, ctx, off, len, &pos, name, size);
+		r = dns_question(get, ctx, off, len, avail, &pos, rule);
+		if (r == DNS_Q_CUT)
+			return DNS_TRUNCATED;
 		if (r < 0)
 			break;
 		if (r > 0)
@@ -98,16 +172,20 @@ enum dns_verdict dns_msg_check(dns_get_t get, const void *ctx,
 	return DNS_NAME_ABSENT;
 }
 
+DNS_PARSE_API
 enum dns_verdict dns_udp_check(dns_get_t get, const void *ctx,
 			       unsigned int udp_off, unsigned int pkt_len,
-			       const unsigned char *name, unsigned int size)
+			       unsigned int cap_len,
+			       const struct dns_rule *rule)
 {
-	unsigned char buf[DNS_UDP_HDR_LEN];
+	unsigned char buf[DNS_UDP_HDR_LEN] __uninitialized;
 	const unsigned char *u;
 	unsigned int len, avail;
 
 	if (udp_off > pkt_len || pkt_len - udp_off < DNS_UDP_HDR_LEN)
 		return DNS_NOT_QUERY;
+	if (cap_len < udp_off + DNS_UDP_HDR_LEN)
+		return DNS_TRUNCATED;
 	u = get(ctx, udp_off, DNS_UDP_HDR_LEN, buf);
 	if (!u)
 		return DNS_NOT_QUERY;
@@ -118,20 +196,66 @@ enum dns_verdict dns_udp_check(dns_get_t get, const void *ctx,
 	if (len < DNS_UDP_HDR_LEN)
 		return DNS_NOT_QUERY;
 	len -= DNS_UDP_HDR_LEN;
-	avail = pkt_len - udp_off - DNS_UDP_HDR_LEN;
-	if (len > avail)
-		len = avail;
-	return dns_msg_check(get, ctx, udp_off + DNS_UDP_HDR_LEN, len, name,
-			     size);
+	if (len > pkt_len - udp_off - DNS_UDP_HDR_LEN)
+		len = pkt_len - udp_off - DNS_UDP_HDR_LEN;
+	avail = len;
+	if (cap_len < pkt_len && avail > cap_len - udp_off - DNS_UDP_HDR_LEN)
+		avail = cap_len - udp_off - DNS_UDP_HDR_LEN;
+	return dns_msg_check(get, ctx, udp_off + DNS_UDP_HDR_LEN, len, avail,
+			     rule);
 }
 
+DNS_PARSE_API
+enum dns_verdict dns_tcp_check(dns_get_t get, const void *ctx,
+			       unsigned int tcp_off, unsigned int pkt_len,
+			       unsigned int cap_len,
+			       const struct dns_rule *rule)
+{
+	unsigned char buf[DNS_TCP_HDR_MIN] __uninitialized;
+	const unsigned char *t;
+	unsigned int doff, off, len, avail;
+
+	if (tcp_off > pkt_len || pkt_len - tcp_off < DNS_TCP_HDR_MIN)
+		return DNS_NOT_QUERY;
+	if (cap_len < tcp_off + DNS_TCP_HDR_MIN)
+		return DNS_TRUNCATED;
+	t = get(ctx, tcp_off, DNS_TCP_HDR_MIN, buf);
+	if (!t)
+		return DNS_NOT_QUERY;
+	if ((t[2] << 8 | t[3]) != DNS_PORT)
+		return DNS_NOT_QUERY;
+	doff = (t[12] >> 4) * 4;
+	if (doff < DNS_TCP_HDR_MIN || doff > pkt_len - tcp_off)
+		return DNS_NOT_QUERY;
+	/* No message starts in a segment without the two-byte length. */
+	off = tcp_off + doff;
+	if (pkt_len - off < 2)
+		return DNS_NOT_QUERY;
+	if (cap_len < off + 2)
+		return DNS_TRUNCATED;
+	t = get(ctx, off, 2, buf);
+	if (!t)
+		return DNS_NOT_QUERY;
+	len = t[0] << 8 | t[1];
+	off += 2;
+	/* What the segment (or the capture) lacks is cut off. */
+	avail = len;
+	if (avail > pkt_len - off)
+		avail = pkt_len - off;
+	if (cap_len < pkt_len && avail > cap_len - off)
+		avail = cap_len - off;
+	return dns_msg_check(get, ctx, off, len, avail, rule);
+}
+
+DNS_PARSE_API
 int dns_verdict_match(enum dns_verdict v, int invert)
 {
-	if (v == DNS_NOT_QUERY)
+	if (v != DNS_NAME_FOUND && v != DNS_NAME_ABSENT)
 		return 0;
 	return (v == DNS_NAME_FOUND) != !!invert;
 }
 
+DNS_PARSE_API
 enum dns_name_err dns_name_check(const unsigned char *name, unsigned int size)
 {
 	unsigned int pos = 0, n, i;
@@ -160,6 +284,17 @@ enum dns_name_err dns_name_check(const unsigned char *name, unsigned int size)
 	return DNS_NAME_OK;
 }
 
+DNS_PARSE_API
+unsigned int dns_name_wire_len(const unsigned char *name)
+{
+	unsigned int pos = 0;
+
+	while (name[pos])
+		pos += 1 + name[pos];
+	return pos + 1;
+}
+
+DNS_PARSE_API
 const char *dns_name_strerror(enum dns_name_err err)
 {
 	switch (err) {

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * iptables/ip6tables match "dns_name": DNS queries by question name.
- *
- * Built twice from this file: normally, and with -DXT_DNS_NAME_TEST_UNCHECKED
- * for guest tests that must hand the kernel rules the normal build refuses
- * (--domain without validation, --raw-hex for the whole struct).
+ * Revision 0: --domain over UDP, names up to 127 octets. Revision 1 adds
+ * --domain-suffix, --qtype, names up to 255 octets and DNS over TCP;
+ * iptables uses the newest revision the kernel has.
+ * (tests/libxt_dns_name_unchecked.c builds a test variant from this file.)
  */
 #include <stdio.h>
 #include <string.h>
@@ -16,8 +16,14 @@
 
 enum {
 	O_DOMAIN = 0,
-	O_RAW_HEX,
+	O_DOMAIN_SUFFIX,
+	O_QTYPE,
 };
+
+/* Room for a decoded name (bytes outside the rule set print as \DDD). */
+#define DNS_NAME_TEXT_MAX	(4 * XT_DNS_NAME1_SIZE + 1)
+/* Room for a --qtype list: 16 numbers of 5 digits and commas. */
+#define DNS_QTYPE_TEXT_MAX	(6 * XT_DNS_QTYPE_MAX + 1)
 
 static void dns_name_help(void)
 {
@@ -25,179 +31,266 @@ static void dns_name_help(void)
 "dns_name match options:\n"
 "[!] --domain name   Match DNS queries with a question for exactly this\n"
 "                    name (ASCII case ignored; subdomains do not match).\n"
-"                    A query is UDP to port 53 (use -p udp), not a later\n"
-"                    fragment, with a complete header, QR=0, OPCODE=0.\n"
+"                    A query is UDP to port 53 (the match checks the\n"
+"                    protocol: -p udp is optional), not a later fragment,\n"
+"                    with a complete header, QR=0, OPCODE=0.\n"
 "                    Questions are read in order up to QDCOUNT and up to\n"
 "                    the first malformed one (compression pointers are\n"
 "                    malformed). Anything that is not a query never\n"
 "                    matches; with !, queries without such a question\n"
-"                    match, malformed ones included.\n"
-#ifdef XT_DNS_NAME_TEST_UNCHECKED
-"TEST BUILD, no validation:\n"
-"    --raw-hex hex      Raw bytes of struct xt_dns_name_mtinfo\n"
-"                       (flags, then the 127-byte name field).\n"
-#endif
-	);
+"                    match, malformed ones included.\n");
 }
 
-#ifdef XT_DNS_NAME_TEST_UNCHECKED
-static const struct xt_option_entry dns_name_opts[] = {
-	{.name = "domain", .id = O_DOMAIN, .type = XTTYPE_STRING,
-	 .flags = XTOPT_INVERT, .excl = 1 << O_RAW_HEX},
-	{.name = "raw-hex", .id = O_RAW_HEX, .type = XTTYPE_STRING,
-	 .excl = 1 << O_DOMAIN},
-	XTOPT_TABLEEND,
-};
-
-/* Labels split at dots, copied as given: may be invalid on purpose. */
-static void dns_name_raw_domain(struct xt_dns_name_mtinfo *info,
-				const char *text)
+static void dns_name_help1(void)
 {
-	size_t pos = 0, n;
-	const char *dot;
-
-	while (*text && pos < sizeof(info->name)) {
-		dot = strchr(text, '.');
-		n = dot ? (size_t)(dot - text) : strlen(text);
-		info->name[pos++] = (__u8)n;
-		for (; n > 0 && pos < sizeof(info->name); n--)
-			info->name[pos++] = (__u8)*text++;
-		text += n;
-		if (*text == '.')
-			text++;
-	}
+	printf(
+"dns_name match options (revision 1):\n"
+"[!] --domain name   Match DNS queries with a question for exactly this\n"
+"                    name (ASCII case ignored; subdomains do not match),\n"
+"[!] --domain-suffix name\n"
+"                    or for this name or any name below it, on label\n"
+"                    boundaries (www.example.com and example.com match\n"
+"                    example.com, notexample.com does not). One of them.\n"
+"    --qtype type[,type...]\n"
+"                    Only questions of these QTYPEs (at most %d): A AAAA\n"
+"                    MX TXT NS CNAME SOA PTR SRV HTTPS, ANY (QTYPE 255\n"
+"                    itself), or numbers.\n"
+"A query is UDP or TCP to port 53 (the match checks the protocol: -p is\n"
+"optional), not a later fragment, with a complete header, QR=0, OPCODE=0.\n"
+"Over TCP one segment must hold the 2-byte length, the header and the\n"
+"questions (no reassembly: a shorter segment never matches). Questions are\n"
+"read in order up to QDCOUNT and up to the first malformed one (compression\n"
+"pointers are malformed). Anything that is not a query never matches; !\n"
+"inverts the whole match, so queries without such a question match,\n"
+"malformed ones included. Names: up to 255 octets in wire format.\n",
+	       XT_DNS_QTYPE_MAX);
 }
 
-static void dns_name_raw_hex(struct xt_dns_name_mtinfo *info, const char *hex)
-{
-	__u8 *raw = (__u8 *)info;
-	size_t len = strlen(hex), i;
-	unsigned int byte;
-
-	if (len % 2 || len / 2 > sizeof(*info))
-		xtables_error(PARAMETER_PROBLEM,
-			      "dns_name: --raw-hex needs an even number of hex "
-			      "digits, at most %zu", 2 * sizeof(*info));
-	memset(info, 0, sizeof(*info));
-	for (i = 0; i < len / 2; i++) {
-		if (sscanf(hex + 2 * i, "%2x", &byte) != 1 ||
-		    !strchr("0123456789abcdefABCDEF", hex[2 * i + 1]))
-			xtables_error(PARAMETER_PROBLEM,
-				      "dns_name: --raw-hex: bad hex at "
-				      "offset %zu", 2 * i);
-		raw[i] = (__u8)byte;
-	}
-}
-#else
 static const struct xt_option_entry dns_name_opts[] = {
 	{.name = "domain", .id = O_DOMAIN, .type = XTTYPE_STRING,
 	 .flags = XTOPT_MAND | XTOPT_INVERT},
 	XTOPT_TABLEEND,
 };
-#endif
+
+static const struct xt_option_entry dns_name_opts1[] = {
+	{.name = "domain", .id = O_DOMAIN, .type = XTTYPE_STRING,
+	 .flags = XTOPT_INVERT, .excl = 1 << O_DOMAIN_SUFFIX},
+	{.name = "domain-suffix", .id = O_DOMAIN_SUFFIX, .type = XTTYPE_STRING,
+	 .flags = XTOPT_INVERT, .excl = 1 << O_DOMAIN},
+	{.name = "qtype", .id = O_QTYPE, .type = XTTYPE_STRING},
+	XTOPT_TABLEEND,
+};
+
+/* Encode @cb's name into @name (@size bytes); return its wire length. */
+static int dns_name_parse_name(struct xt_option_call *cb, __u8 *name,
+			       size_t size)
+{
+	char err[256];
+	int len;
+
+	len = dns_name_encode(cb->arg, name, size, err, sizeof(err));
+	if (len < 0)
+		xtables_error(PARAMETER_PROBLEM, "dns_name: bad --%s \"%s\": %s",
+			      cb->entry->name, cb->arg, err);
+	return len;
+}
 
 static void dns_name_parse(struct xt_option_call *cb)
 {
 	struct xt_dns_name_mtinfo *info = cb->data;
-	char err[256];
 
 	xtables_option_parse(cb);
 	switch (cb->entry->id) {
 	case O_DOMAIN:
 		info->flags = XT_DNS_NAME | (cb->invert ? XT_DNS_NAME_INV : 0);
-#ifdef XT_DNS_NAME_TEST_UNCHECKED
-		dns_name_raw_domain(info, cb->arg);
-#else
-		if (dns_name_encode(cb->arg, info->name, sizeof(info->name),
-				    err, sizeof(err)) < 0)
-			xtables_error(PARAMETER_PROBLEM,
-				      "dns_name: bad --domain \"%s\": %s",
-				      cb->arg, err);
-#endif
+		dns_name_parse_name(cb, info->name, sizeof(info->name));
 		break;
-#ifdef XT_DNS_NAME_TEST_UNCHECKED
-	case O_RAW_HEX:
-		dns_name_raw_hex(info, cb->arg);
-		break;
-#endif
 	}
-	(void)err;
+}
+
+static void dns_name_parse1(struct xt_option_call *cb)
+{
+	struct xt_dns_name_mtinfo1 *info = cb->data;
+	unsigned short qtypes[XT_DNS_QTYPE_MAX];
+	char err[256];
+	int n, i;
+
+	xtables_option_parse(cb);
+	switch (cb->entry->id) {
+	case O_DOMAIN:
+	case O_DOMAIN_SUFFIX:
+		info->flags = cb->entry->id == O_DOMAIN ?
+			      XT_DNS_NAME : XT_DNS_NAME_SUFFIX;
+		if (cb->invert)
+			info->flags |= XT_DNS_NAME_INV;
+		info->name_len = dns_name_parse_name(cb, info->name,
+						     sizeof(info->name));
+		break;
+	case O_QTYPE:
+		n = dns_qtype_list_parse(cb->arg, qtypes, XT_DNS_QTYPE_MAX,
+					 err, sizeof(err));
+		if (n < 0)
+			xtables_error(PARAMETER_PROBLEM,
+				      "dns_name: bad --qtype \"%s\": %s",
+				      cb->arg, err);
+		memset(info->qtypes, 0, sizeof(info->qtypes));
+		for (i = 0; i < n; i++)
+			info->qtypes[i] = qtypes[i];
+		info->qtype_count = n;
+		break;
+	}
+}
+
+/* The kernel checks the same; a bug here should not reach it. */
+static void dns_name_check_name(const __u8 *name, size_t size)
+{
+	enum dns_name_err e = dns_name_check(name, size);
+
+	if (e != DNS_NAME_OK)
+		xtables_error(OTHER_PROBLEM, "dns_name: internal error: %s",
+			      dns_name_strerror(e));
 }
 
 static void dns_name_fcheck(struct xt_fcheck_call *cb)
 {
-#ifdef XT_DNS_NAME_TEST_UNCHECKED
-	if (!(cb->xflags & (1 << O_DOMAIN | 1 << O_RAW_HEX)))
-		xtables_error(PARAMETER_PROBLEM,
-			      "dns_name: --domain or --raw-hex is required");
-#else
 	const struct xt_dns_name_mtinfo *info = cb->data;
-	enum dns_name_err e;
 
 	/* Runs before the XTOPT_MAND check, which reports a missing one. */
-	if (!(cb->xflags & (1 << O_DOMAIN)))
-		return;
-	/* The kernel checks the same; a bug here should not reach it. */
-	e = dns_name_check(info->name, sizeof(info->name));
-	if (e != DNS_NAME_OK)
-		xtables_error(OTHER_PROBLEM, "dns_name: internal error: %s",
-			      dns_name_strerror(e));
-#endif
+	if (cb->xflags & (1 << O_DOMAIN))
+		dns_name_check_name(info->name, sizeof(info->name));
 }
 
-static void dns_name_text(const struct xt_entry_match *match, char *text,
-			  size_t len, int *inv)
+static void dns_name_fcheck1(struct xt_fcheck_call *cb)
 {
-	const struct xt_dns_name_mtinfo *info = (const void *)match->data;
+	const struct xt_dns_name_mtinfo1 *info = cb->data;
 
-	*inv = !!(info->flags & XT_DNS_NAME_INV);
-	dns_name_decode(info->name, sizeof(info->name), text, len);
+	if (!(cb->xflags & (1 << O_DOMAIN | 1 << O_DOMAIN_SUFFIX)))
+		xtables_error(PARAMETER_PROBLEM,
+			      "dns_name: --domain or --domain-suffix is "
+			      "required");
+	dns_name_check_name(info->name, sizeof(info->name));
 }
 
-static void dns_name_print(const void *ip, const struct xt_entry_match *match,
-			   int numeric)
+/* " domain NAME" for -L; with @save, " --domain NAME" for iptables-save. */
+static void dns_name_put(__u8 flags, const __u8 *name, size_t size, int save)
 {
-	char text[4 * XT_DNS_NAME_SIZE + 1];
-	int inv;
+	char text[DNS_NAME_TEXT_MAX];
+	int inv = !!(flags & XT_DNS_NAME_INV);
+	const char *opt = flags & XT_DNS_NAME_SUFFIX ?
+			  "domain-suffix" : "domain";
 
-	(void)ip;
-	(void)numeric;
-	dns_name_text(match, text, sizeof(text), &inv);
-	printf(" dns_name domain %s%s", inv ? "! " : "", text);
-}
-
-static void dns_name_save(const void *ip, const struct xt_entry_match *match)
-{
-	char text[4 * XT_DNS_NAME_SIZE + 1];
-	int inv;
-
-	(void)ip;
-	dns_name_text(match, text, sizeof(text), &inv);
-	printf("%s --domain", inv ? " !" : "");
+	dns_name_decode(name, size, text, sizeof(text));
+	if (save)
+		printf("%s --%s", inv ? " !" : "", opt);
+	else
+		printf(" %s%s", opt, inv ? " !" : "");
 	/* Valid names need no quoting; escaped bytes (test builds) do. */
-	if (strchr(text, '\\'))
+	if (save && strchr(text, '\\'))
 		xtables_save_string(text);
 	else
 		printf(" %s", text);
 }
 
-static struct xtables_match dns_name_match = {
-	.family		= NFPROTO_UNSPEC,
-	.name		= "dns_name",
-	.revision	= 0,
-	.version	= XTABLES_VERSION,
-	.size		= XT_ALIGN(sizeof(struct xt_dns_name_mtinfo)),
-	.userspacesize	= XT_ALIGN(sizeof(struct xt_dns_name_mtinfo)),
-	.help		= dns_name_help,
-	.print		= dns_name_print,
-	.save		= dns_name_save,
-	.x6_parse	= dns_name_parse,
-	.x6_fcheck	= dns_name_fcheck,
-	.x6_options	= dns_name_opts,
+static void dns_name_print(const void *ip, const struct xt_entry_match *match,
+			   int numeric)
+{
+	const struct xt_dns_name_mtinfo *info = (const void *)match->data;
+
+	(void)ip;
+	(void)numeric;
+	printf(" dns_name");
+	dns_name_put(info->flags, info->name, sizeof(info->name), 0);
+}
+
+static void dns_name_save(const void *ip, const struct xt_entry_match *match)
+{
+	const struct xt_dns_name_mtinfo *info = (const void *)match->data;
+
+	(void)ip;
+	dns_name_put(info->flags, info->name, sizeof(info->name), 1);
+}
+
+static void dns_name_put1(const struct xt_dns_name_mtinfo1 *info, int save)
+{
+	char types[DNS_QTYPE_TEXT_MAX];
+	unsigned int n = info->qtype_count;
+
+	dns_name_put(info->flags, info->name, sizeof(info->name), save);
+	if (!n)
+		return;
+	/* A test build may hand over more than the list holds. */
+	if (n > XT_DNS_QTYPE_MAX)
+		n = XT_DNS_QTYPE_MAX;
+	dns_qtype_list_format(info->qtypes, n, types, sizeof(types));
+	printf(" %s %s", save ? "--qtype" : "qtype", types);
+}
+
+/*
+ * Some iptables versions hand a rule of an older revision to the newest
+ * revision's print and save: give revision 0 data to revision 0.
+ */
+static int dns_name_is_rev0(const struct xt_entry_match *match)
+{
+	return match->u.user.revision == 0 ||
+	       match->u.match_size < XT_ALIGN(sizeof(*match)) +
+				     XT_ALIGN(sizeof(struct xt_dns_name_mtinfo1));
+}
+
+static void dns_name_print1(const void *ip, const struct xt_entry_match *match,
+			    int numeric)
+{
+	if (dns_name_is_rev0(match)) {
+		dns_name_print(ip, match, numeric);
+		return;
+	}
+	printf(" dns_name");
+	dns_name_put1((const void *)match->data, 0);
+}
+
+static void dns_name_save1(const void *ip, const struct xt_entry_match *match)
+{
+	if (dns_name_is_rev0(match)) {
+		dns_name_save(ip, match);
+		return;
+	}
+	dns_name_put1((const void *)match->data, 1);
+}
+
+static struct xtables_match dns_name_mt_reg[] = {
+	{
+		.family		= NFPROTO_UNSPEC,
+		.name		= "dns_name",
+		.revision	= 0,
+		.version	= XTABLES_VERSION,
+		.size		= XT_ALIGN(sizeof(struct xt_dns_name_mtinfo)),
+		.userspacesize	= XT_ALIGN(sizeof(struct xt_dns_name_mtinfo)),
+		.help		= dns_name_help,
+		.print		= dns_name_print,
+		.save		= dns_name_save,
+		.x6_parse	= dns_name_parse,
+		.x6_fcheck	= dns_name_fcheck,
+		.x6_options	= dns_name_opts,
+	},
+	{
+		.family		= NFPROTO_UNSPEC,
+		.name		= "dns_name",
+		.revision	= 1,
+		.version	= XTABLES_VERSION,
+		.size		= XT_ALIGN(sizeof(struct xt_dns_name_mtinfo1)),
+		.userspacesize	= XT_ALIGN(sizeof(struct xt_dns_name_mtinfo1)),
+		.help		= dns_name_help1,
+		.print		= dns_name_print1,
+		.save		= dns_name_save1,
+		.x6_parse	= dns_name_parse1,
+		.x6_fcheck	= dns_name_fcheck1,
+		.x6_options	= dns_name_opts1,
+	},
 };
 
 /* A constructor, not _init(): that name belongs to crti outside iptables. */
 static void __attribute__((constructor)) dns_name_mt_init(void)
 {
-	xtables_register_match(&dns_name_match);
+	xtables_register_matches(dns_name_mt_reg,
+				 sizeof(dns_name_mt_reg) /
+				 sizeof(dns_name_mt_reg[0]));
 }

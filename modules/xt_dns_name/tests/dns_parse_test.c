@@ -23,7 +23,10 @@
 #define EXCOM	"\x07" "example" "\x03" "com" "\x00"
 #define TC	"\x00\x01\x00\x01"	/* QTYPE A, QCLASS IN */
 
-enum { NQ = DNS_NOT_QUERY, NO = DNS_NAME_ABSENT, YES = DNS_NAME_FOUND };
+enum {
+	NQ = DNS_NOT_QUERY, CUT = DNS_TRUNCATED, NO = DNS_NAME_ABSENT,
+	YES = DNS_NAME_FOUND
+};
 
 static int failed, passed;
 static const char *seed_dir;
@@ -46,7 +49,8 @@ static void result(int ok, const char *fmt, ...)
 
 static const char *vname(int v)
 {
-	return v == NQ ? "not-a-query" : v == NO ? "absent" : "found";
+	return v == NQ ? "not-a-query" : v == CUT ? "truncated" :
+	       v == NO ? "absent" : "found";
 }
 
 static void write_seed(const unsigned char *msg, unsigned int len)
@@ -70,9 +74,17 @@ static void write_seed(const unsigned char *msg, unsigned int len)
  * through every accessor; all must agree. The copies have exactly the bytes
  * present, so ASan/valgrind see any over-read.
  */
-static int verdict(const unsigned char *msg, unsigned int len,
-		   unsigned int bound, const unsigned char *rule, int *agree)
+static struct dns_rule mkrule(const unsigned char *wire)
 {
+	struct dns_rule r = { wire, dns_name_wire_len(wire), 0, NULL, 0 };
+
+	return r;
+}
+
+static int verdict(const unsigned char *msg, unsigned int len,
+		   unsigned int bound, const unsigned char *wire, int *agree)
+{
+	struct dns_rule rule = mkrule(wire);
 	static const unsigned int chunks[] = { 1, 3, 7, 64 };
 	unsigned char *copy = malloc(len ? len : 1);
 	unsigned char *udp = malloc(len + DNS_UDP_HDR_LEN);
@@ -91,18 +103,17 @@ static int verdict(const unsigned char *msg, unsigned int len,
 	memcpy(udp + DNS_UDP_HDR_LEN, msg, len);
 	fb.data = udp;
 	fb.len = len + DNS_UDP_HDR_LEN;
-	v = dns_udp_check(flat_get, &fb, 0, fb.len, rule, XT_DNS_NAME_SIZE);
+	v = dns_udp_check(flat_get, &fb, 0, fb.len, fb.len, &rule);
 
 	memcpy(copy, msg, len);
 	fb.data = copy;
 	fb.len = len;
-	*agree = (int)dns_msg_check(flat_get, &fb, 0, mlen, rule,
-				    XT_DNS_NAME_SIZE) == v;
+	*agree = (int)dns_msg_check(flat_get, &fb, 0, mlen, mlen, &rule) == v;
 	for (i = 0; i < sizeof(chunks) / sizeof(chunks[0]); i++) {
 		cb.flat = fb;
 		cb.chunk = chunks[i];
-		if ((int)dns_msg_check(chunk_get, &cb, 0, mlen, rule,
-				       XT_DNS_NAME_SIZE) != v)
+		if ((int)dns_msg_check(chunk_get, &cb, 0, mlen, mlen,
+				       &rule) != v)
 			*agree = 0;
 	}
 	free(copy);
@@ -336,20 +347,83 @@ static void test_truncation(void)
 	result(!bad_data, "packet truncated at every byte (%u cuts)", len + 1);
 }
 
-static void udp_case(const char *desc, const char *hdr, const void *msg,
-		     unsigned int len, int want)
+/*
+ * A capture that kept @cut bytes of the message: the verdict is truncated
+ * until the question asked for is complete (or, for the second question,
+ * until the first one is), whatever the accessor.
+ */
+static void test_capture_cut(void)
 {
-	unsigned char pkt[512], rule[XT_DNS_NAME_SIZE];
-	struct flat_buf fb = { pkt, DNS_UDP_HDR_LEN + len };
+	static const char full[] = Q2 "\x03" "org" "\x00" TC EXCOM TC;
+	unsigned int len = sizeof(full) - 1, q1_end = 12 + 5 + 4, cut, i;
+	unsigned char wire_ex[XT_DNS_NAME_SIZE], wire_org[XT_DNS_NAME_SIZE];
+	struct dns_rule ex, org;
+	struct flat_buf fb;
+	struct chunk_buf cb;
+	int v, bad = 0;
+
+	encode_rule("example.com", wire_ex);
+	encode_rule("org", wire_org);
+	ex = mkrule(wire_ex);
+	org = mkrule(wire_org);
+	for (cut = 0; cut <= len; cut++) {
+		unsigned char *copy = malloc(cut ? cut : 1);
+
+		memcpy(copy, full, cut);
+		fb.data = copy;
+		fb.len = cut;
+		for (i = 0; i < 2; i++) {
+			cb.flat = fb;
+			cb.chunk = 3;
+			v = dns_msg_check(i ? chunk_get : flat_get,
+					  i ? (void *)&cb : (void *)&fb, 0, len,
+					  cut, &ex);
+			if (v != (cut < len ? CUT : YES)) {
+				bad++;
+				printf("# example.com, cut at %u: got %s\n",
+				       cut, vname(v));
+			}
+			v = dns_msg_check(i ? chunk_get : flat_get,
+					  i ? (void *)&cb : (void *)&fb, 0, len,
+					  cut, &org);
+			if (v != (cut < q1_end ? CUT : YES)) {
+				bad++;
+				printf("# org, cut at %u: got %s\n", cut,
+				       vname(v));
+			}
+		}
+		free(copy);
+	}
+	result(!bad, "capture cut at every byte: truncated until decided "
+	       "(%u cuts)", len + 1);
+}
+
+/*
+ * A UDP datagram of @hdr and @len bytes of @msg, of which a capture kept
+ * @cap bytes: the verdict must be @want.
+ */
+static void udp_cap_case(const char *desc, const char *hdr, const void *msg,
+			 unsigned int len, unsigned int cap, int want)
+{
+	unsigned char pkt[512], wire[XT_DNS_NAME_SIZE];
+	struct flat_buf fb = { pkt, cap };
+	struct dns_rule rule;
 	int v;
 
-	encode_rule("example.com", rule);
+	encode_rule("example.com", wire);
+	rule = mkrule(wire);
 	memcpy(pkt, hdr, DNS_UDP_HDR_LEN);
 	memcpy(pkt + DNS_UDP_HDR_LEN, msg, len);
-	v = dns_udp_check(flat_get, &fb, 0, fb.len, rule, sizeof(rule));
+	v = dns_udp_check(flat_get, &fb, 0, DNS_UDP_HDR_LEN + len, cap, &rule);
 	result(v == want, "UDP: %s", desc);
 	if (v != want)
 		printf("# got %s, want %s\n", vname(v), vname(want));
+}
+
+static void udp_case(const char *desc, const char *hdr, const void *msg,
+		     unsigned int len, int want)
+{
+	udp_cap_case(desc, hdr, msg, len, DNS_UDP_HDR_LEN + len, want);
 }
 
 static void test_udp(void)
@@ -373,12 +447,249 @@ static void test_udp(void)
 		 0, NQ);
 	udp_case("length beyond the data, name cut", "\xc3\x50\x00\x35\x01"
 		 "\x00\x00\x00", M(Q1 "\x07" "example" "\x03" "co"), NO);
+	/* A capture that kept fewer bytes than the packet had. */
+	udp_cap_case("capture cut in the UDP header",
+		     "\xc3\x50\x00\x35\x00\x25\x00\x00", M(q), 5, CUT);
+	udp_cap_case("capture cut in the DNS header",
+		     "\xc3\x50\x00\x35\x00\x25\x00\x00", M(q), 15, CUT);
+	udp_cap_case("capture cut in the question",
+		     "\xc3\x50\x00\x35\x00\x25\x00\x00", M(q), 30, CUT);
+	udp_cap_case("capture cut in QCLASS",
+		     "\xc3\x50\x00\x35\x00\x25\x00\x00", M(q), 36, CUT);
+	udp_cap_case("capture cut, port 5353 decided",
+		     "\xc3\x50\x14\xe9\x00\x25\x00\x00", M(q), 8, NQ);
+	udp_cap_case("capture cut, response decided",
+		     "\xc3\x50\x00\x35\x00\x25\x00\x00",
+		     M(HDR("\x81", "\x01") EXCOM TC), 20, NQ);
+	udp_cap_case("capture cut after the question: decided",
+		     "\xc3\x50\x00\x35\x00\x29\x00\x00",
+		     M(Q1 EXCOM TC "\x00\x00\x29\x10"), 37, YES);
+	udp_cap_case("capture cut, label beyond the UDP length: malformed",
+		     "\xc3\x50\x00\x35\x00\x1a\x00\x00",
+		     M(Q1 "\x3f" "example" "\x03" "com" "\x00" TC), 24, NO);
+	udp_cap_case("capture cut, compression pointer decided",
+		     "\xc3\x50\x00\x35\x00\x25\x00\x00",
+		     M(Q1 "\xc0\x0c" TC), 21, NO);
+}
+
+/* Revision 1: a rule from @text (wire size 255), @suffix, @types. */
+static struct dns_rule rule1(const char *text, int suffix, const char *types,
+			     unsigned char *wire, unsigned short *qtypes)
+{
+	struct dns_rule r = { wire, 0, (unsigned int)suffix, qtypes, 0 };
+	char err[256];
+	int n;
+
+	n = dns_name_encode(text, wire, XT_DNS_NAME1_SIZE, err, sizeof(err));
+	if (n < 0) {
+		fprintf(stderr, "bad rule name in test: %s: %s\n", text, err);
+		exit(2);
+	}
+	r.name_len = (unsigned int)n;
+	if (types) {
+		n = dns_qtype_list_parse(types, qtypes, XT_DNS_QTYPE_MAX, err,
+					 sizeof(err));
+		if (n < 0) {
+			fprintf(stderr, "bad qtypes in test: %s\n", err);
+			exit(2);
+		}
+		r.qtype_count = (unsigned int)n;
+	}
+	return r;
+}
+
+#define AAAA	"\x00\x1c\x00\x01"
+#define MX	"\x00\x0f\x00\x01"
+#define ANYQ	"\x00\xff\x00\x01"
+
+static const struct {
+	const char *desc;
+	const char *msg;
+	unsigned int len;
+	const char *rule;
+	int suffix;
+	const char *qtypes;
+	int want;
+} cases1[] = {
+	{ "suffix: the name itself", M(Q1 EXCOM TC), "example.com", 1, NULL,
+	  YES },
+	{ "suffix: one label below", M(Q1 "\x03" "www" EXCOM TC),
+	  "example.com", 1, NULL, YES },
+	{ "suffix: three labels below, mixed case",
+	  M(Q1 "\x01" "a" "\x01" "B" "\x03" "wWw" "\x07" "EXAMPLE" "\x03"
+	    "com" "\x00" TC), "example.com", 1, NULL, YES },
+	{ "suffix: superstring notexample.com",
+	  M(Q1 "\x0a" "notexample" "\x03" "com" "\x00" TC), "example.com", 1,
+	  NULL, NO },
+	{ "suffix: below a superstring",
+	  M(Q1 "\x01" "x" "\x0a" "notexample" "\x03" "com" "\x00" TC),
+	  "example.com", 1, NULL, NO },
+	{ "suffix: the suffix's bytes inside one label",
+	  M(Q1 "\x0d" "X" "\x07" "example" "\x03" "com" "\x00" TC),
+	  "example.com", 1, NULL, NO },
+	{ "suffix: parent only", M(Q1 "\x03" "com" "\x00" TC), "example.com",
+	  1, NULL, NO },
+	{ "suffix: a label after it", M(Q1 "\x07" "example" "\x03" "com"
+	  "\x04" "evil" "\x00" TC), "example.com", 1, NULL, NO },
+	{ "suffix: label holding a dot",
+	  M(Q1 "\x03" "www" "\x0b" "example.com" "\x00" TC), "example.com",
+	  1, NULL, NO },
+	{ "suffix: top-level rule", M(Q1 "\x03" "www" EXCOM TC), "com", 1,
+	  NULL, YES },
+	{ "suffix: malformed below", M(Q1 "\x03" "www" "\xc0\x0c" TC),
+	  "example.com", 1, NULL, NO },
+	{ "exact: subdomain still no", M(Q1 "\x03" "www" EXCOM TC),
+	  "example.com", 0, NULL, NO },
+	{ "qtype A: A question", M(Q1 EXCOM TC), "example.com", 0, "A", YES },
+	{ "qtype AAAA: A question", M(Q1 EXCOM TC), "example.com", 0, "AAAA",
+	  NO },
+	{ "qtype AAAA: AAAA question", M(Q1 EXCOM AAAA), "example.com", 0,
+	  "aaaa", YES },
+	{ "qtype list: MX in MX,AAAA", M(Q1 EXCOM MX), "example.com", 0,
+	  "MX,AAAA", YES },
+	{ "qtype as a number", M(Q1 EXCOM AAAA), "example.com", 0, "28",
+	  YES },
+	{ "qtype ANY is QTYPE 255", M(Q1 EXCOM ANYQ), "example.com", 0, "ANY",
+	  YES },
+	{ "qtype ANY: not any type", M(Q1 EXCOM TC), "example.com", 0, "ANY",
+	  NO },
+	{ "qtype: the name and the type in one question",
+	  M(Q2 "\x03" "org" "\x00" AAAA EXCOM TC), "example.com", 0, "AAAA",
+	  NO },
+	{ "qtype: second question has both",
+	  M(Q2 EXCOM TC EXCOM AAAA), "example.com", 0, "AAAA", YES },
+	{ "suffix and qtype", M(Q1 "\x04" "mail" EXCOM MX), "example.com", 1,
+	  "MX", YES },
+	{ "suffix and another qtype", M(Q1 "\x04" "mail" EXCOM MX),
+	  "example.com", 1, "TXT", NO },
+};
+
+static void test_rev1(void)
+{
+	unsigned char wire[XT_DNS_NAME1_SIZE], msg[600];
+	unsigned short qtypes[XT_DNS_QTYPE_MAX];
+	struct flat_buf fb;
+	struct chunk_buf cb;
+	struct dns_rule r;
+	char text[1100];
+	unsigned int i, n, total;
+	int v, w;
+
+	for (i = 0; i < sizeof(cases1) / sizeof(cases1[0]); i++) {
+		r = rule1(cases1[i].rule, cases1[i].suffix, cases1[i].qtypes,
+			  wire, qtypes);
+		fb.data = (const unsigned char *)cases1[i].msg;
+		fb.len = cases1[i].len;
+		cb.flat = fb;
+		cb.chunk = 5;
+		write_seed(fb.data, fb.len);
+		v = dns_msg_check(flat_get, &fb, 0, fb.len, fb.len, &r);
+		w = dns_msg_check(chunk_get, &cb, 0, fb.len, fb.len, &r);
+		result(v == cases1[i].want && w == v, "rev 1: %s (%s%s%s%s)",
+		       cases1[i].desc, cases1[i].suffix ? "suffix " : "",
+		       cases1[i].rule, cases1[i].qtypes ? " qtype " : "",
+		       cases1[i].qtypes ? cases1[i].qtypes : "");
+		if (v != cases1[i].want)
+			printf("# got %s, want %s\n", vname(v),
+			       vname(cases1[i].want));
+	}
+
+	/* Names of 255 octets: a rule that long, exact and as a suffix. */
+	memcpy(msg, Q1, DNS_HDR_LEN);
+	total = put_long_name(msg + DNS_HDR_LEN, DNS_NAME_MAX);
+	memcpy(msg + DNS_HDR_LEN + total, TC, 4);
+	n = DNS_HDR_LEN + total + 4;
+	fb.data = msg;
+	fb.len = n;
+	dns_name_decode(msg + DNS_HDR_LEN, total, text, sizeof(text));
+	r = rule1(text, 0, NULL, wire, qtypes);
+	result(r.name_len == 255 &&
+	       (int)dns_msg_check(flat_get, &fb, 0, n, n, &r) == YES,
+	       "rev 1: 255-octet rule name matches");
+	/* The last labels, from the third on. */
+	dns_name_decode(msg + DNS_HDR_LEN + 2 * (1 + DNS_LABEL_MAX),
+			total - 2 * (1 + DNS_LABEL_MAX), text, sizeof(text));
+	r = rule1(text, 1, NULL, wire, qtypes);
+	result((int)dns_msg_check(flat_get, &fb, 0, n, n, &r) == YES,
+	       "rev 1: suffix of a 255-octet name");
+	result(dns_name_encode("a.", wire, XT_DNS_NAME1_SIZE, text, 100) == 3,
+	       "rev 1: encode into 255 octets");
+}
+
+/* A TCP segment: header (@doff words, to @port), payload @pay. */
+static int tcp_verdict(unsigned int port, unsigned int doff, const void *pay,
+		       unsigned int len, unsigned int cap, const char *types)
+{
+	unsigned char seg[600] = { 0 }, wire[XT_DNS_NAME1_SIZE];
+	unsigned short qtypes[XT_DNS_QTYPE_MAX];
+	unsigned int hl = doff * 4 < 20 ? 20 : doff * 4;
+	struct flat_buf fb = { seg, 0 };
+	struct dns_rule r = rule1("example.com", 0, types, wire, qtypes);
+
+	seg[0] = 0xc3;
+	seg[1] = 0x50;
+	seg[2] = port >> 8;
+	seg[3] = port & 0xff;
+	seg[12] = doff << 4;
+	seg[13] = 0x18;		/* PSH, ACK */
+	memcpy(seg + hl, pay, len);
+	fb.len = cap ? cap : hl + len;
+	return dns_tcp_check(flat_get, &fb, 0, hl + len, fb.len, &r);
+}
+
+#define TQ	"\x00\x1d" Q1 EXCOM TC	/* 29-octet query, length first */
+
+static void tcp_case(const char *desc, int v, int want)
+{
+	result(v == want, "TCP: %s", desc);
+	if (v != want)
+		printf("# got %s, want %s\n", vname(v), vname(want));
+}
+
+static void test_tcp(void)
+{
+	tcp_case("query to port 53", tcp_verdict(53, 5, M(TQ), 0, NULL), YES);
+	tcp_case("query, qtype AAAA", tcp_verdict(53, 5, M(TQ), 0, "AAAA"),
+		 NO);
+	tcp_case("query to port 5353", tcp_verdict(5353, 5, M(TQ), 0, NULL),
+		 NQ);
+	tcp_case("data offset 15 (options)",
+		 tcp_verdict(53, 15, M(TQ), 0, NULL), YES);
+	tcp_case("data offset 4", tcp_verdict(53, 4, M(TQ), 0, NULL), NQ);
+	tcp_case("no payload (SYN, ACK)", tcp_verdict(53, 5, "", 0, 0, NULL),
+		 NQ);
+	tcp_case("one payload byte", tcp_verdict(53, 5, "\x00", 1, 0, NULL),
+		 NQ);
+	tcp_case("length prefix below a header",
+		 tcp_verdict(53, 5, M("\x00\x05" Q1 EXCOM TC), 0, NULL), NQ);
+	tcp_case("length prefix hides QCLASS: malformed",
+		 tcp_verdict(53, 5, M("\x00\x1b" Q1 EXCOM TC), 0, NULL), NO);
+	tcp_case("message longer than the segment, question inside",
+		 tcp_verdict(53, 5, M("\x01\x00" Q1 EXCOM TC), 0, NULL), YES);
+	tcp_case("segment ends in the question: no reassembly",
+		 tcp_verdict(53, 5, M("\x00\x1d" Q1 "\x07" "exam"), 0, NULL),
+		 CUT);
+	tcp_case("segment ends in the header",
+		 tcp_verdict(53, 5, M("\x00\x1d" "\x12\x34\x01\x00"), 0,
+			     NULL), CUT);
+	tcp_case("response over TCP",
+		 tcp_verdict(53, 5, M("\x00\x1d" "\x12\x34\x81\x80\x00\x01"
+				      "\x00\x00\x00\x00\x00\x00" EXCOM TC), 0,
+			     NULL), NQ);
+	tcp_case("capture cut in the TCP header",
+		 tcp_verdict(53, 5, M(TQ), 10, NULL), CUT);
+	tcp_case("capture cut in the length",
+		 tcp_verdict(53, 5, M(TQ), 21, NULL), CUT);
+	tcp_case("capture cut, port 5353 decided",
+		 tcp_verdict(5353, 5, M(TQ), 21, NULL), NQ);
 }
 
 static void test_match_table(void)
 {
 	int ok = !dns_verdict_match(DNS_NOT_QUERY, 0) &&
 		 !dns_verdict_match(DNS_NOT_QUERY, 1) &&
+		 !dns_verdict_match(DNS_TRUNCATED, 0) &&
+		 !dns_verdict_match(DNS_TRUNCATED, 1) &&
 		 !dns_verdict_match(DNS_NAME_ABSENT, 0) &&
 		 dns_verdict_match(DNS_NAME_ABSENT, 1) &&
 		 dns_verdict_match(DNS_NAME_FOUND, 0) &&
@@ -517,7 +828,10 @@ int main(int argc, char **argv)
 	test_cases();
 	test_lengths();
 	test_truncation();
+	test_capture_cut();
 	test_udp();
+	test_rev1();
+	test_tcp();
 	test_match_table();
 	test_name_check();
 	test_encode();

@@ -5,7 +5,9 @@
  * print the "iptables -L" text, the save text and the match data in hex.
  *
  * usage: xt-plugin-driver MATCH-OPTIONS...   e.g. ! --domain example.com
- * The plugin is found through XTABLES_LIBDIR. Exits 2 on a parameter problem.
+ * The plugin is found through XTABLES_LIBDIR; XT_PLUGIN_DRIVER_REV=N plays a
+ * kernel whose newest revision is N (default: every revision). The output
+ * also names the revision used. Exits 2 on a parameter problem.
  */
 #include <getopt.h>
 #include <stdarg.h>
@@ -23,11 +25,12 @@ static struct option orig_opts[] = {
 
 static int driver_compat_rev(const char *name, uint8_t rev, int opt)
 {
-	/* No kernel to ask: every revision is supported. */
+	/* No kernel to ask: the revisions up to XT_PLUGIN_DRIVER_REV. */
+	const char *max = getenv("XT_PLUGIN_DRIVER_REV");
+
 	(void)name;
-	(void)rev;
 	(void)opt;
-	return 1;
+	return !max || rev <= atoi(max);
 }
 
 static struct xtables_globals globals = {
@@ -90,6 +93,7 @@ int main(int argc, char **argv)
 		driver_exit_err(PARAMETER_PROBLEM, "\"!\" without an option");
 	xtables_option_mfcall(m);
 
+	printf("rev:%u\n", m->revision);
 	printf("print:");
 	m->print(NULL, m->m, 0);
 	printf("\nsave:");

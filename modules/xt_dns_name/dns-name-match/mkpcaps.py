@@ -5,8 +5,10 @@ usage: mkpcaps.py OUTDIR
 
 For every link type it writes OUTDIR/<name>.pcap with the same packet list,
 plus <name>.expect and <name>.expect-inv: the lines dns-name-match must
-print for "--domain example.com" and "! --domain example.com". It also
-writes broken files (bad-*.pcap) whose handling the shell test asserts.
+print for "--domain example.com" and "! --domain example.com". snap.pcap
+holds frames a snaplen cut short (with snap.expect, snap.expect-inv);
+rev1.pcap the cases of "--domain-suffix example.com --qtype A,AAAA". It
+also writes broken files (bad-*.pcap) whose handling the shell test asserts.
 """
 import os
 import struct
@@ -28,6 +30,17 @@ def udp(payload, dport=53, ulen=None):
     if ulen is None:
         ulen = 8 + len(payload)
     return struct.pack("!HHHH", 40000, dport, ulen, 0) + payload
+
+
+def tcp(payload, dport=53, flags=0x18, doff=5):
+    """A TCP segment; a DNS message over TCP is its 2-byte length first."""
+    opts = b"\x01" * (4 * doff - 20)
+    return struct.pack("!HHIIBBHHH", 40000, dport, 1, 0, doff << 4, flags,
+                       4096, 0, 0) + opts + payload
+
+
+def dns_tcp(msg, length=None):
+    return struct.pack("!H", len(msg) if length is None else length) + msg
 
 
 def csum(data):
@@ -115,9 +128,48 @@ PACKETS = [
      0, 0),
     ("v6 AH", V6, ipv6(udp(Q), exts=[(51, ah_ext())]), 1, 0),
     ("v6 reserved label type", V6, ipv6(udp(dns(b"\x47example\x00"))), 0, 1),
+    ("v4 TCP query", V4, ipv4(tcp(dns_tcp(Q)), proto=6), 1, 0),
+    ("v4 TCP query with options", V4, ipv4(tcp(dns_tcp(Q), doff=8), proto=6),
+     1, 0),
+    ("v4 TCP subdomain", V4,
+     ipv4(tcp(dns_tcp(dns(qname("www.example.com")))), proto=6), 0, 1),
+    ("v4 TCP SYN to port 53", V4, ipv4(tcp(b"", flags=0x02), proto=6), 0, 0),
+    ("v4 TCP to port 5353", V4, ipv4(tcp(dns_tcp(Q), dport=5353), proto=6),
+     0, 0),
+    ("v4 TCP segment holds only part of the question", V4,
+     ipv4(tcp(dns_tcp(Q)[:20]), proto=6), 0, 0),
+    ("v4 TCP message longer than the segment, question inside", V4,
+     ipv4(tcp(dns_tcp(Q, 300)), proto=6), 1, 0),
+    ("v6 TCP query after extension headers", V6,
+     ipv6(tcp(dns_tcp(Q)), exts=[(0, opt_ext()), (60, opt_ext())], nh=6),
+     1, 0),
+    ("v6 TCP later fragment", V6,
+     ipv6(tcp(dns_tcp(Q)), exts=[(44, frag_ext(2, 0))], nh=6), 0, 0),
     ("v6 truncated ext header", V6, ipv6(b"", exts=[(0, b"\x05")])[:42],
      0, 0),
     ("ARP", 0x0806, b"\x00\x01" + b"\x00" * 26, 0, 0),
+]
+
+# Revision 1: "--domain-suffix example.com --qtype A,AAAA" (rev1.expect),
+# plain and inverted.
+def q(name, qtype=1):
+    return dns(qname(name), tail=struct.pack("!HH", qtype, 1))
+
+
+REV1 = [
+    ("example.com A", V4, ipv4(udp(q("example.com"))), 1, 0),
+    ("www.example.com AAAA", V4, ipv4(udp(q("www.example.com", 28))), 1, 0),
+    ("www.example.com MX", V4, ipv4(udp(q("www.example.com", 15))), 0, 1),
+    ("notexample.com A", V4, ipv4(udp(q("notexample.com"))), 0, 1),
+    ("com A", V4, ipv4(udp(q("com"))), 0, 1),
+    ("a.b.Example.COM A over TCP", V6,
+     ipv6(tcp(dns_tcp(q("a.b.Example.COM"))), nh=6), 1, 0),
+    ("response", V4, ipv4(udp(dns(flags=0x8180))), 0, 0),
+    ("TCP segment without the question", V4,
+     ipv4(tcp(dns_tcp(q("www.example.com"))[:18]), proto=6), 0, 0),
+    ("255-octet name below example.com, AAAA", V4,
+     ipv4(udp(q(".".join(["x" * 63, "y" * 63, "z" * 63, "w" * 49,
+                          "example", "com"]), 28))), 1, 0),
 ]
 
 MAC = b"\x02\x00\x00\x00\x00\x01\x02\x00\x00\x00\x00\x02"
@@ -150,14 +202,60 @@ FILES = [
 ]
 
 
-def pcap(order, nano, linktype, frames, snaplen=65535):
+def pcap(order, nano, linktype, frames, snaplen=65535, cuts=None):
+    """cuts: per frame, the bytes the capture kept (None: all)."""
     magic = 0xA1B23C4D if nano else 0xA1B2C3D4
     out = struct.pack(order + "IHHiIII", magic, 2, 4, 0, 0, snaplen,
                       linktype)
     for i, f in enumerate(frames):
-        out += struct.pack(order + "IIII", 1700000000 + i, i, len(f),
-                           len(f)) + f
+        kept = f[:cuts[i]] if cuts and cuts[i] is not None else f
+        out += struct.pack(order + "IIII", 1700000000 + i, i, len(kept),
+                           len(f)) + kept
     return out
+
+
+ETH, IP4, UDP_HDR, DNS_HDR = 14, 20, 8, 12
+EDNS = b"\x00\x00\x29\x10\x00\x00\x00\x00\x00\x00\x00"
+# (description, ethertype, packet, bytes of the frame kept, plain, inverted)
+SNAPPED = [
+    ("v4 query cut in the question", V4, ipv4(udp(Q)),
+     ETH + IP4 + UDP_HDR + DNS_HDR + 5, "truncated", "truncated"),
+    ("v4 query cut in QCLASS", V4, ipv4(udp(Q)),
+     ETH + IP4 + UDP_HDR + len(Q) - 1, "truncated", "truncated"),
+    ("v4 query cut after the question (EDNS lost)", V4,
+     ipv4(udp(dns(flags=0x0100) + EDNS)),
+     ETH + IP4 + UDP_HDR + len(Q), "match", "no-match"),
+    ("v4 subdomain cut after the question", V4,
+     ipv4(udp(dns(qname("www.example.com")) + EDNS)),
+     ETH + IP4 + UDP_HDR + DNS_HDR + 17 + 4, "no-match", "match"),
+    ("v4 query cut in the DNS header", V4, ipv4(udp(Q)),
+     ETH + IP4 + UDP_HDR + 6, "truncated", "truncated"),
+    ("v4 query cut in the UDP header", V4, ipv4(udp(Q)),
+     ETH + IP4 + 4, "truncated", "truncated"),
+    ("v4 query cut in the IP header", V4, ipv4(udp(Q)), ETH + 10,
+     "truncated", "truncated"),
+    ("v4 port 5353 cut in the DNS header", V4, ipv4(udp(Q, dport=5353)),
+     ETH + IP4 + UDP_HDR + 2, "no-match", "no-match"),
+    ("v4 response cut in the question", V4, ipv4(udp(dns(flags=0x8180))),
+     ETH + IP4 + UDP_HDR + DNS_HDR + 2, "no-match", "no-match"),
+    ("v4 compression pointer, cut after it", V4,
+     ipv4(udp(dns(b"\xc0\x0c"))), ETH + IP4 + UDP_HDR + DNS_HDR + 2,
+     "no-match", "match"),
+    ("v4 TCP cut in its header", V4, ipv4(udp(Q), proto=6), ETH + IP4 + 4,
+     "truncated", "truncated"),
+    ("v4 ICMP cut", V4, ipv4(udp(Q), proto=1), ETH + IP4 + 4,
+     "no-match", "no-match"),
+    ("v6 query cut in the extension headers", V6,
+     ipv6(udp(Q), exts=[(0, opt_ext()), (43, routing_ext())]),
+     ETH + 40 + 8 + 3, "truncated", "truncated"),
+    ("v6 query cut in the question", V6, ipv6(udp(Q)),
+     ETH + 40 + UDP_HDR + DNS_HDR + 3, "truncated", "truncated"),
+    ("v6 later fragment cut", V6, ipv6(udp(Q), exts=[(44, frag_ext(2, 0))]),
+     ETH + 40 + 8 + 4, "no-match", "no-match"),
+    ("ARP cut", 0x0806, b"\x00\x01" + b"\x00" * 26, ETH + 4,
+     "no-match", "no-match"),
+    ("v4 query, not cut", V4, ipv4(udp(Q)), None, "match", "no-match"),
+]
 
 
 def write(path, data):
@@ -181,6 +279,28 @@ def main():
         with open(os.path.join(out, name + ".desc"), "w") as fh:
             for i, p in enumerate(pkts, 1):
                 fh.write("%d %s\n" % (i, p[0]))
+
+    frames = [frame("eth", p[1], p[2]) for p in SNAPPED]
+    write(os.path.join(out, "snap.pcap"),
+          pcap("<", False, 1, frames, snaplen=96,
+               cuts=[p[3] for p in SNAPPED]))
+    for suffix, col in (("expect", 4), ("expect-inv", 5)):
+        with open(os.path.join(out, "snap." + suffix), "w") as fh:
+            for i, p in enumerate(SNAPPED, 1):
+                fh.write("%d %s\n" % (i, p[col]))
+    with open(os.path.join(out, "snap.desc"), "w") as fh:
+        for i, p in enumerate(SNAPPED, 1):
+            fh.write("%d %s\n" % (i, p[0]))
+
+    write(os.path.join(out, "rev1.pcap"),
+          pcap("<", False, 1, [frame("eth", p[1], p[2]) for p in REV1]))
+    for suffix, col in (("expect", 3), ("expect-inv", 4)):
+        with open(os.path.join(out, "rev1." + suffix), "w") as fh:
+            for i, p in enumerate(REV1, 1):
+                fh.write("%d %s\n" % (i, "match" if p[col] else "no-match"))
+    with open(os.path.join(out, "rev1.desc"), "w") as fh:
+        for i, p in enumerate(REV1, 1):
+            fh.write("%d %s\n" % (i, p[0]))
 
     good = pcap("<", False, 1, [frame("eth", V4, PACKETS[0][2])] * 3)
     write(os.path.join(out, "bad-text.pcap"), b"this is not a capture\n")

@@ -97,6 +97,10 @@ int pcap_next(struct pcap_file *p, struct pcap_pkt *pkt,
 	p->count++;
 	pkt->data = p->buf;
 	pkt->caplen = len;
+	/* A snaplen shorter than the frame: the capture kept only caplen. */
+	pkt->origlen = get32(h + 12, p->big_endian);
+	if (pkt->origlen < len)
+		pkt->origlen = len;
 	return 1;
 }
 

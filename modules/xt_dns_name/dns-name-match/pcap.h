@@ -17,7 +17,8 @@ struct pcap_file {
 
 struct pcap_pkt {
 	const unsigned char *data;
-	unsigned int caplen;
+	unsigned int caplen;	/* bytes captured */
+	unsigned int origlen;	/* bytes the frame had (>= caplen) */
 };
 
 /* Read the file header. Return 0, or -1 with a message in @err. */
