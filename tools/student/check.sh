@@ -161,8 +161,10 @@ copy_folder() {
 }
 
 # kbuild NAME DIR: build DIR's Kbuild against the kernel, as the lab does (make -C KDIR M=DIR).
+# The caller's make variables (make check SRC=... EX=...) stay out of kbuild's make.
 kbuild() {
-	make -C "$KOUT" M="$2" modules >"$logdir/$1-build.log" 2>&1
+	env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS -u MAKEOVERRIDES \
+		make -C "$KOUT" M="$2" modules >"$logdir/$1-build.log" 2>&1
 }
 
 build_first-module() {
