@@ -5,6 +5,7 @@
 # "score: X/Y".
 #
 # Usage: tools/student/check.sh [--ex NAME] [--src DIR | --ref] [--json FILE]
+#        tools/student/check.sh --list [--ex NAME]   the checks, one a line: EXERCISE CHECK TODO POINTS
 #   --ex NAME    only this exercise (env EX); default: every exercise folder SRC holds
 #   --src DIR    the student's folder as make skels writes it (env SRC; default: DEST, else
 #                student/ in the checkout)
@@ -37,9 +38,10 @@ setup_error() {
 	exit 2
 }
 
-ex_only=${EX:-} src=${SRC:-} ref=${REF:-0} json=${CHECK_JSON:-}
+ex_only=${EX:-} src=${SRC:-} ref=${REF:-0} json=${CHECK_JSON:-} list=false
 while [ $# -gt 0 ]; do
 	case $1 in
+	--list) list=true ;;
 	--ex) ex_only=${2:?--ex needs a name}; shift ;;
 	--src) src=${2:?--src needs a folder}; shift ;;
 	--ref) ref=1 ;;
@@ -54,35 +56,10 @@ done
 [ -z "$json" ] || json=$(realpath -m "$json")
 
 checks_dir=$KLAB_ROOT/vm/checks
-work=$BUILD_DIR/check/$KERNEL
-logdir=$LOG_DIR/check/$KERNEL
-share=$work/share
-rm -rf "$work" "$logdir"
-mkdir -p "$work" "$logdir" "$share/lib" "$share/ex" "$share/checks"
-
-if [ "$ref" = 1 ]; then
-	src=$BUILD_DIR/check/reference
-	"$KLAB_ROOT/tools/student/skels.sh" --strip none --force --dest "$src" >"$logdir/reference.log" ||
-		setup_error "cannot write the reference solutions (log: $logdir/reference.log)"
-fi
-src=$(realpath -m "${src:-${DEST:-$KLAB_ROOT/student}}")
-[ -d "$src" ] || setup_error "no folder $src: run 'make skels' first (or give SRC=your folder)"
-
 all=$("$KLAB_ROOT/tools/student/skels.sh" --list)
-exercises=()
-if [ -n "$ex_only" ]; then
-	grep -qx -- "$ex_only" <<<"$all" || setup_error "no exercise '$ex_only'; the exercises: ${all//$'\n'/ }"
-	[ -d "$src/$ex_only" ] || setup_error "no folder $src/$ex_only: run 'make skels EX=$ex_only'"
-	exercises=("$ex_only")
-else
-	for e in $all; do [ ! -d "$src/$e" ] || exercises+=("$e"); done
-	[ ${#exercises[@]} -gt 0 ] || setup_error "no exercise folder in $src: run 'make skels'"
+if [ -n "$ex_only" ] && ! grep -qx -- "$ex_only" <<<"$all"; then
+	setup_error "no exercise '$ex_only'; the exercises: ${all//$'\n'/ }"
 fi
-[ -f "$KIMAGE" ] || setup_error "no kernel at $KIMAGE: run 'make check' (it builds what is missing) or 'make kernel'"
-[ -f "$IMAGE" ] || setup_error "no disk image at $IMAGE: run 'make image'"
-[ -f "$KOUT/Module.symvers" ] || setup_error "no kernel build at $KOUT: run 'make kernel'"
-crash_reports /dev/null || exit 2 # builds oops-decode, the crash classifier, before any VM
-
 # --- the rubrics
 # rubric EX: EX's records, one line each, tab-separated: ex name todo points side needs
 # timeout splat expect hint (defaults filled in); a malformed record is a setup error.
@@ -118,6 +95,40 @@ rubric() {
 	}
 	END { if (!err) flush() }' "$checks_dir/$1/rubric"
 }
+
+if $list; then
+	for e in ${ex_only:-$all}; do
+		rubric "$e" | awk -F'\t' '{ print $1, $2, $3, $4 }' || exit 2
+	done
+	exit 0
+fi
+
+work=$BUILD_DIR/check/$KERNEL
+logdir=$LOG_DIR/check/$KERNEL
+share=$work/share
+rm -rf "$work" "$logdir"
+mkdir -p "$work" "$logdir" "$share/lib" "$share/ex" "$share/checks"
+
+if [ "$ref" = 1 ]; then
+	src=$BUILD_DIR/check/reference
+	"$KLAB_ROOT/tools/student/skels.sh" --strip none --force --dest "$src" >"$logdir/reference.log" ||
+		setup_error "cannot write the reference solutions (log: $logdir/reference.log)"
+fi
+src=$(realpath -m "${src:-${DEST:-$KLAB_ROOT/student}}")
+[ -d "$src" ] || setup_error "no folder $src: run 'make skels' first (or give SRC=your folder)"
+
+exercises=()
+if [ -n "$ex_only" ]; then
+	[ -d "$src/$ex_only" ] || setup_error "no folder $src/$ex_only: run 'make skels EX=$ex_only'"
+	exercises=("$ex_only")
+else
+	for e in $all; do [ ! -d "$src/$e" ] || exercises+=("$e"); done
+	[ ${#exercises[@]} -gt 0 ] || setup_error "no exercise folder in $src: run 'make skels'"
+fi
+[ -f "$KIMAGE" ] || setup_error "no kernel at $KIMAGE: run 'make check' (it builds what is missing) or 'make kernel'"
+[ -f "$IMAGE" ] || setup_error "no disk image at $IMAGE: run 'make image'"
+[ -f "$KOUT/Module.symvers" ] || setup_error "no kernel build at $KOUT: run 'make kernel'"
+crash_reports /dev/null || exit 2 # builds oops-decode, the crash classifier, before any VM
 
 # Per check (key EX/NAME): the rubric fields, then the verdict.
 declare -A todo points side needs timeout splat expect hint result observed crashed evidence wrapper

@@ -24,20 +24,24 @@ set -euo pipefail
 manifest=$KLAB_ROOT/tools/student/exercises
 
 # strip_todos SOURCE WHAT: SOURCE with the solutions of the TODOs WHAT selects removed.
-# A TODO block is: a line that is a comment starting "TODO N:" (the task, kept; with the rest
-# of its comment: up to "*/" for a /* comment, the following lines of the same leader and
-# indentation for # and // comments), the solution lines, and a comment line "TODO N end"
-# (never kept). Blocks do not nest; every block must be closed.
+# A TODO block is: a line that is a comment starting "TODO N:" (or a " * TODO N:" line of a
+# /* comment; the task, kept, with the rest of its comment: up to "*/" for a /* comment, the
+# following lines of the same leader and indentation for # and // comments), the solution
+# lines, and a comment line "TODO N end" (never kept). Blocks do not nest; every block must
+# be closed.
 strip_todos() {
 	awk -v what="$2" -v file="$1" '
 	function fail(msg) { printf "%s:%d: %s\n", file, FNR, msg > "/dev/stderr"; bad = 1; exit 1 }
 	# marker(line, kind): the TODO number if line is a "TODO N:" (kind "open") or a
 	# "TODO N end" (kind "end") comment line, else -1. Sets lead/indent for "open".
 	function marker(line, kind,   m) {
-		if (kind == "open" && match(line, /^[ \t]*(\/\*|\/\/|#)[ \t]*TODO[ \t]+[0-9]+:/)) {
+		# a " * TODO N:" line continues a /* comment opened on an earlier line
+		if (kind == "open" && match(line, /^[ \t]*(\/\*|\/\/|#|\*)[ \t]*TODO[ \t]+[0-9]+:/)) {
 			m = substr(line, 1, RLENGTH)
 			indent = m; sub(/[^ \t].*/, "", indent)
-			lead = substr(m, length(indent) + 1, 2); if (lead !~ /^(\/\*|\/\/)$/) lead = "#"
+			lead = substr(m, length(indent) + 1, 2)
+			if (lead ~ /^\*/) lead = "/*"
+			else if (lead !~ /^(\/\*|\/\/)$/) lead = "#"
 			gsub(/[^0-9]/, "", m); return m + 0
 		}
 		if (kind == "end" && line ~ /^[ \t]*(\/\*|\/\/|#)[ \t]*TODO[ \t]+[0-9]+[ \t]+end([ \t]*\*\/)?[ \t]*$/) {

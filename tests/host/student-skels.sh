@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# make skels: the TODO-marker generator (tools/student/skels.sh) on every reference solution and
+# on made-up sources: what the skeleton keeps and drops, malformed markers named by file:line,
+# a student's changes never overwritten (FORCE=1 does), and every TODO of the sources graded by
+# a check of its exercise's rubric (and no check grading a TODO the sources lack). When a
+# kernel build is there, the generated C skeletons compile against it (-Werror) and the shell
+# ones pass shellcheck.
+# Env: BUILD_DIR, KERNEL. Exit: 0 all passed, 1 a check failed.
+set -euo pipefail
+# shellcheck source=tools/lib/paths.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../../tools/lib/paths.sh"
+# shellcheck source=tests/lib/tap.sh
+. "$KLAB_ROOT/tests/lib/tap.sh"
+
+skels=$KLAB_ROOT/tools/student/skels.sh
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# --- the markers, on made-up sources
+cat >"$tmp/a.c" <<'EOF'
+int f(void)
+{
+	int x = 0;
+	/* TODO 1: set x */
+	x = 1;
+	/* TODO 1 end */
+	/*
+	 * TODO 2: a task on
+	 * two lines
+	 */
+	x += 2;
+	x += 3;
+	/* TODO 2 end */
+	// TODO 1: again, a second block of TODO 1
+	x *= 7;
+	// TODO 1 end
+	return x;
+}
+EOF
+cat >"$tmp/a.sh" <<'EOF'
+x=0
+# TODO 3: a shell task
+#   continued here
+x=3
+# TODO 3 end
+echo "$x"
+EOF
+expect_eq "C skeleton: tasks kept, solutions and end markers gone" \
+	"$(printf '%s\n' 'int f(void)' '{' '	int x = 0;' '	/* TODO 1: set x */' '	/*' '	 * TODO 2: a task on' \
+		'	 * two lines' '	 */' '	// TODO 1: again, a second block of TODO 1' '	return x;' '}')" \
+	"$("$skels" --file "$tmp/a.c")"
+expect_eq "--strip none: the solution without end markers" \
+	"$(grep -v ' end ' "$tmp/a.c" | grep -v 'TODO 1 end')" "$("$skels" --file "$tmp/a.c" --strip none)"
+expect_eq "--strip 1: only TODO 1's blocks (both) undone" \
+	"$(grep -vE 'x = 1;|x \*= 7;|TODO [12] end' "$tmp/a.c")" "$("$skels" --file "$tmp/a.c" --strip 1)"
+# shellcheck disable=SC2016 # a literal $x
+expect_eq "shell: a # task continues on the following # lines" \
+	"$(printf '%s\n' 'x=0' '# TODO 3: a shell task' '#   continued here' 'echo "$x"')" "$("$skels" --file "$tmp/a.sh")"
+
+# malformed BODY WANT: a source made of BODY is refused with a message matching WANT.
+malformed() {
+	local desc=$1 want=$3 out rc=0
+	printf '%s\n' "$2" >"$tmp/bad.c"
+	out=$("$skels" --file "$tmp/bad.c" 2>&1) || rc=$?
+	if [ "$rc" -eq 1 ] && grep -qE "$want" <<<"$out"; then ok "$desc"; else
+		not_ok "$desc" "exit $rc, want 1 and /$want/" "$out"
+	fi
+}
+malformed "an unclosed TODO is refused at its line" $'a\n/* TODO 4: x */\nb' 'bad\.c:2: TODO 4 is not closed'
+malformed "nested TODOs are refused" $'/* TODO 1: x */\n/* TODO 2: y */\n/* TODO 2 end */\n/* TODO 1 end */' 'bad\.c:2: .*do not nest'
+malformed "an end of another TODO is refused" $'/* TODO 1: x */\na\n/* TODO 2 end */' 'bad\.c:3: "TODO 2 end" inside TODO 1'
+malformed "a stray end is refused" $'a\n# TODO 5 end' 'bad\.c:2: .*closes no TODO'
+
+# --- every reference solution
+if "$skels" --dest "$tmp/skel" >"$tmp/out" 2>&1; then ok "make skels: every source's markers are well-formed"; else
+	not_ok "make skels: every source's markers are well-formed" "$(cat "$tmp/out")"
+fi
+expect_line "$tmp/out" "the folder is printed at the end" "^==> the exercises are in $tmp/skel\$"
+"$skels" --dest "$tmp/solved" --strip none >/dev/null
+while read -r ex _ f src; do
+	# each TODO's solution is gone from the skeleton, the task line is there
+	todos=$(grep -oE '(/\*|//|#)[[:space:]]*TODO [0-9]+:' "$KLAB_ROOT/$src" | grep -oE '[0-9]+' | sort -u | tr '\n' ' ' || true)
+	case $src in *.patch) continue ;; esac # handed out as it is
+	[ -n "$todos" ] || continue
+	check "$ex/$f: the skeleton keeps the TODO lines ($todos)" \
+		test "$(grep -cE 'TODO [0-9]+:' "$tmp/skel/$ex/$f")" -eq "$(grep -cE 'TODO [0-9]+:' "$KLAB_ROOT/$src")"
+	check_not "$ex/$f: no end marker is handed out" grep -qE 'TODO [0-9]+ end' "$tmp/skel/$ex/$f"
+	check "$ex/$f: the skeleton is shorter than the solution" \
+		test "$(wc -l <"$tmp/skel/$ex/$f")" -lt "$(wc -l <"$tmp/solved/$ex/$f")"
+	# the TODOs of the sources are the TODOs of the rubric
+	tr ' ' '\n' <<<"$todos" | sed '/^$/d' >>"$tmp/todos-$ex"
+done < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$KLAB_ROOT/tools/student/exercises")
+for ex in $("$skels" --list); do
+	src_todos=$(sort -un "$tmp/todos-$ex" 2>/dev/null | tr '\n' ' ')
+	rubric_todos=$("$KLAB_ROOT/tools/student/check.sh" --list --ex "$ex" | awk '$3 != "given" { print $3 }' | sort -un | tr '\n' ' ')
+	expect_eq "$ex: every TODO of the sources has a check, every check's TODO is in the sources" \
+		"$src_todos" "$rubric_todos"
+done
+
+# --- a student's changes survive make skels
+d=$tmp/mine
+"$skels" --dest "$d" --ex first-module >/dev/null
+echo '/* mine */' >>"$d/first-module/my_first_module.c"
+out=$("$skels" --dest "$d" --ex first-module)
+check "a second make skels keeps the changed file" grep -q 'mine' "$d/first-module/my_first_module.c"
+check "... and says so" grep -q 'kept .*first-module/my_first_module.c' <<<"$out"
+rm "$d/first-module/Kbuild"
+"$skels" --dest "$d" --ex first-module >/dev/null
+check "a deleted file comes back" test -f "$d/first-module/Kbuild"
+FORCE=1 "$skels" --dest "$d" --ex first-module >/dev/null
+check_not "FORCE=1 regenerates the changed file" grep -q 'mine' "$d/first-module/my_first_module.c"
+rc=0
+"$skels" --dest "$d" --ex no-such-exercise >"$tmp/out" 2>&1 || rc=$?
+expect_eq "an unknown EX is a usage error (exit 2)" 2 "$rc"
+check "... naming the exercises" grep -q 'the exercises: first-module' "$tmp/out"
+
+# --- the skeletons as handed out: shellcheck, and C that builds against the kernel
+if command -v shellcheck >/dev/null; then
+	for f in "$tmp"/skel/*/*.sh; do
+		check "shellcheck of the handed-out ${f#"$tmp/skel/"}" shellcheck "$f"
+	done
+else
+	skip "shellcheck of the handed-out scripts" "shellcheck is not installed"
+fi
+if [ -f "$KOUT/Module.symvers" ]; then
+	check "the first-module skeleton builds against $KERNEL's kernel (-Werror where the kernel has it)" \
+		env -u MAKEFLAGS make -C "$KOUT" M="$tmp/skel/first-module" modules
+	check "... into test.ko" test -f "$tmp/skel/first-module/test.ko"
+	check "the lab's own command builds it too (make KDIR=...)" \
+		env -u MAKEFLAGS make -C "$tmp/skel/first-module" KDIR="$KOUT"
+else
+	skip "the first-module skeleton builds" "no kernel build at $KOUT (make kernel)"
+fi
+tap_done
