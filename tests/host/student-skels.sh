@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # make skels: the TODO-marker generator (tools/student/skels.sh) on every reference solution and
-# on made-up sources: what the skeleton keeps and drops, malformed markers named by file:line,
+# on made-up sources: what the skeleton keeps and drops (TODO, NOT IN THE LAB, LAB ONLY), malformed markers named by file:line,
 # a student's changes never overwritten (FORCE=1 does), and every TODO of the sources graded by
 # a check of its exercise's rubric (and no check grading a TODO the sources lack). When a
 # kernel build is there, the generated C skeletons compile against it (-Werror) and the shell
@@ -57,6 +57,32 @@ expect_eq "--strip 1: only TODO 1's blocks (both) undone" \
 expect_eq "shell: a # task continues on the following # lines" \
 	"$(printf '%s\n' 'x=0' '# TODO 3: a shell task' '#   continued here' 'echo "$x"')" "$("$skels" --file "$tmp/a.sh")"
 
+cat >"$tmp/lab.c" <<'EOF'
+static const int reg[] = {
+	4,
+	/* LAB ONLY: 44, */
+	/* NOT IN THE LAB: IPv6 */
+	6,
+	/* NOT IN THE LAB end */
+};
+int g(void)
+{
+	/* TODO 2: two */
+	a();
+	/* NOT IN THE LAB: revision 1 */
+	b();
+	/* NOT IN THE LAB end */
+	/* LAB ONLY: c(); */
+	/* TODO 2 end */
+	return 0;
+}
+EOF
+want_lab=$(printf '%s\n' 'static const int reg[] = {' '	4,' '	44,' '};' 'int g(void)' '{' '	/* TODO 2: two */')
+expect_eq "NOT IN THE LAB blocks are never handed out, LAB ONLY lines always are (skeleton)" \
+	"$(printf '%s\n' "$want_lab" '	return 0;' '}')" "$("$skels" --file "$tmp/lab.c")"
+expect_eq "... and in the solution (--strip none)" \
+	"$(printf '%s\n' "$want_lab" '	a();' '	c();' '	return 0;' '}')" "$("$skels" --file "$tmp/lab.c" --strip none)"
+
 # malformed BODY WANT: a source made of BODY is refused with a message matching WANT.
 malformed() {
 	local desc=$1 want=$3 out rc=0
@@ -70,6 +96,8 @@ malformed "an unclosed TODO is refused at its line" $'a\n/* TODO 4: x */\nb' 'ba
 malformed "nested TODOs are refused" $'/* TODO 1: x */\n/* TODO 2: y */\n/* TODO 2 end */\n/* TODO 1 end */' 'bad\.c:2: .*do not nest'
 malformed "an end of another TODO is refused" $'/* TODO 1: x */\na\n/* TODO 2 end */' 'bad\.c:3: "TODO 2 end" inside TODO 1'
 malformed "a stray end is refused" $'a\n# TODO 5 end' 'bad\.c:2: .*closes no TODO'
+malformed "an unclosed NOT IN THE LAB is refused at its line" $'a\n# NOT IN THE LAB: x\nb' 'bad\.c:2: NOT IN THE LAB block not closed'
+malformed "a stray NOT IN THE LAB end is refused" $'a\n/* NOT IN THE LAB end */' 'bad\.c:2: .*closes no NOT IN THE LAB block'
 
 # --- every reference solution
 if "$skels" --dest "$tmp/skel" >"$tmp/out" 2>&1; then ok "make skels: every source's markers are well-formed"; else

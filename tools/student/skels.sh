@@ -28,7 +28,9 @@ manifest=$KLAB_ROOT/tools/student/exercises
 # /* comment; the task, kept, with the rest of its comment: up to "*/" for a /* comment, the
 # following lines of the same leader and indentation for # and // comments), the solution
 # lines, and a comment line "TODO N end" (never kept). Blocks do not nest; every block must
-# be closed.
+# be closed. Two more markers shape what is handed out whatever WHAT is: a block from a
+# "NOT IN THE LAB: why" comment line to a "NOT IN THE LAB end" one is reference code the lab
+# does not ask for (never handed out), and a "LAB ONLY: CODE" comment line hands out CODE.
 strip_todos() {
 	awk -v what="$2" -v file="$1" '
 	function fail(msg) { printf "%s:%d: %s\n", file, FNR, msg > "/dev/stderr"; bad = 1; exit 1 }
@@ -49,8 +51,35 @@ strip_todos() {
 		}
 		return -1
 	}
+	# labmark(line): "open"/"end" for the lines around a NOT IN THE LAB block, "only" for a
+	# LAB ONLY line, else "".
+	function labmark(line) {
+		if (line ~ /^[ \t]*(\/\*|\/\/|#)[ \t]*NOT IN THE LAB:/) return "open"
+		if (line ~ /^[ \t]*(\/\*|\/\/|#)[ \t]*NOT IN THE LAB end([ \t]*\*\/)?[ \t]*$/) return "end"
+		if (line ~ /^[ \t]*(\/\*|\/\/|#)[ \t]*LAB ONLY:/) return "only"
+		return ""
+	}
+	# lab_only(line): the code a LAB ONLY comment line hands out, at its indentation.
+	function lab_only(line,   ind, code) {
+		ind = line; sub(/[^ \t].*/, "", ind)
+		code = line; sub(/^[ \t]*(\/\*|\/\/|#)[ \t]*LAB ONLY:[ \t]?/, "", code)
+		sub(/[ \t]*\*\/[ \t]*$/, "", code)
+		return ind code
+	}
 	BEGIN { state = "code" }
 	{
+		if (state != "task" || lead != "/*") {
+			l = labmark($0)
+			if (skipping) {
+				if (l == "end") skipping = 0
+				else if (l == "open") fail("a NOT IN THE LAB block inside the one opened at line " skipfrom ": blocks do not nest")
+				next
+			}
+			if (l != "" && state == "task") state = "solution"
+			if (l == "open") { skipping = 1; skipfrom = FNR; next }
+			if (l == "end") fail("\"" $0 "\" closes no NOT IN THE LAB block")
+			if (l == "only") { if (state == "code" || !strip) print lab_only($0); next }
+		}
 		if (state == "solution") {
 			n = marker($0, "end")
 			if (n == todo) { state = "code"; next }
@@ -85,6 +114,7 @@ strip_todos() {
 	}
 	END {
 		if (bad) exit 1
+		if (skipping) { FNR = skipfrom; fail("NOT IN THE LAB block not closed by a \"NOT IN THE LAB end\" line") }
 		if (state != "code") { FNR = opened; fail("TODO " todo " is not closed by a \"TODO " todo " end\" line") }
 	}' "$1"
 }
