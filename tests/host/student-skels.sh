@@ -83,6 +83,13 @@ expect_eq "NOT IN THE LAB blocks are never handed out, LAB ONLY lines always are
 expect_eq "... and in the solution (--strip none)" \
 	"$(printf '%s\n' "$want_lab" '	a();' '	c();' '	return 0;' '}')" "$("$skels" --file "$tmp/lab.c" --strip none)"
 
+printf '%s\n' 'int h(int r)' '{' '	/* TODO 3: use r */' '	return r + 1;' '	/* TODO 3 stub: (void)r; */' \
+	'	/* TODO 3 stub: return 0; */' '	/* TODO 3 end */' '}' >"$tmp/stub.c"
+expect_eq "a TODO's stub lines stand in for its solution in the skeleton" \
+	"$(printf '%s\n' 'int h(int r)' '{' '	/* TODO 3: use r */' '	(void)r;' '	return 0;' '}')" "$("$skels" --file "$tmp/stub.c")"
+expect_eq "... and are not in the solution" \
+	"$(printf '%s\n' 'int h(int r)' '{' '	/* TODO 3: use r */' '	return r + 1;' '}')" "$("$skels" --file "$tmp/stub.c" --strip none)"
+
 # malformed BODY WANT: a source made of BODY is refused with a message matching WANT.
 malformed() {
 	local desc=$1 want=$3 out rc=0

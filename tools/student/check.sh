@@ -15,7 +15,8 @@
 # Env: BUILD_DIR, KERNEL (lab|debian), ACCEL; paths from tools/lib/paths.sh.
 #
 # The checks of exercise E are the records of vm/checks/E/rubric: check (name), todo (the TODO
-# graded, or "given"), points, expect, hint; optional: needs (another check of E: when that
+# graded; "given" for code handed out done; "all" for the TODOs together, 0 points), points,
+# expect, hint; optional: needs (another check of E: when that
 # one crashed the kernel, or for a host check did not pass, this one is not run and fails),
 # timeout (seconds under KVM, default 30; x3 under TCG), side (guest, the default:
 # vm/checks/E/guest.sh NAME runs in the VM; host: vm/checks/E/host.sh NAME runs here after
@@ -70,7 +71,8 @@ rubric() {
 		if (!("check" in f)) { delete f; return }
 		if (!("todo" in f) || !("points" in f) || !("expect" in f) || !("hint" in f))
 			bad("check " f["check"] ": needs todo, points, expect and hint")
-		if (f["todo"] !~ /^([0-9]+|given)$/) bad("check " f["check"] ": todo is a number or \"given\"")
+		if (f["todo"] !~ /^([0-9]+|given|all)$/) bad("check " f["check"] ": todo is a number, \"given\" or \"all\"")
+		if (f["todo"] == "all" && f["points"] != 0) bad("check " f["check"] ": a check of all TODOs carries 0 points")
 		if (f["points"] !~ /^[0-9]+$/) bad("check " f["check"] ": points is a number")
 		if (!("side" in f)) f["side"] = "guest"
 		if (f["side"] !~ /^(guest|host)$/) bad("check " f["check"] ": side is guest or host")
@@ -168,52 +170,51 @@ show_build_errors() {
 copy_folder() {
 	mkdir -p "$2"
 	rsync -a --exclude '*.o' --exclude '*.ko' --exclude '.*.cmd' --exclude '*.mod*' \
-		--exclude 'modules.order' --exclude 'Module.symvers' --exclude '.skels' "$1/" "$2/"
+		--exclude '*.so' --exclude 'modules.order' --exclude 'Module.symvers' --exclude '.skels' "$1/" "$2/"
 }
 
-# kbuild NAME DIR: build DIR's Kbuild against the kernel, as the lab does (make -C KDIR M=DIR).
-# The caller's make variables (make check SRC=... EX=...) stay out of kbuild's make.
-kbuild() {
+# lab_make NAME DIR [TARGET...]: build DIR as the lab does, with its own Makefile:
+# make KDIR=<kernel build dir>. The caller's make variables (make check SRC=...) stay out.
+lab_make() {
+	local name=$1 dir=$2
+	shift 2
 	env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS -u MAKEOVERRIDES \
-		make -C "$KOUT" M="$2" modules >"$logdir/$1-build.log" 2>&1
+		make -C "$dir" KDIR="$KOUT" "$@" >>"$logdir/$name-build.log" 2>&1
 }
 
 build_first-module() {
 	local b=$work/first-module
 	copy_folder "$src/first-module" "$b"
-	if ! kbuild first-module "$b" || [ ! -f "$b/test.ko" ]; then
+	if ! lab_make first-module "$b" || [ ! -f "$b/test.ko" ]; then
 		show_build_errors "$logdir/first-module-build.log" "$b" "$src/first-module"
 		return 1
 	fi
 	cp "$b/test.ko" "$share/ex/first-module/"
 }
 
-# oops: the student's first-module with add_bug.patch, or the patched copy they put in oops/.
+# oops: the student's first-module with add_bug.patch, or the patched copy they put in oops/
+# (with first-module's other files under it).
 build_oops() {
-	local b=$work/oops out
-	if [ -f "$src/oops/my_first_module.c" ]; then
-		[ -f "$src/oops/Kbuild" ] || [ ! -f "$src/first-module/Kbuild" ] || copy_folder "$src/first-module" "$b"
-		copy_folder "$src/oops" "$b"
-		from=$src/oops
-	else
+	local b=$work/oops out from=$src/oops
+	[ ! -d "$src/first-module" ] || copy_folder "$src/first-module" "$b"
+	copy_folder "$src/oops" "$b"
+	if [ ! -f "$src/oops/my_first_module.c" ]; then
 		[ -f "$src/first-module/my_first_module.c" ] ||
 			{ echo "no my_first_module.c in $src/oops or $src/first-module: the oops needs your module"; return 1; }
-		copy_folder "$src/first-module" "$b"
 		from=$src/first-module
-		if ! out=$(patch -p1 --fuzz=0 -d "$b" <"$src/oops/add_bug.patch" 2>&1); then
-			if patch -p1 -R --dry-run --fuzz=0 -d "$b" <"$src/oops/add_bug.patch" >/dev/null 2>&1; then
-				# already in the student's module
-				rm -f "$b"/*.rej "$b"/*.orig
-				cp "$src/first-module/my_first_module.c" "$b/"
-			else
+		if ! out=$(patch -p1 --fuzz=0 --no-backup-if-mismatch -d "$b" <"$src/oops/add_bug.patch" 2>&1); then
+			rm -f "$b"/*.rej
+			cp "$src/first-module/my_first_module.c" "$b/"
+			if ! patch -p1 -R --dry-run --fuzz=0 -d "$b" <"$src/oops/add_bug.patch" >/dev/null 2>&1; then
 				echo "oops/add_bug.patch does not apply to first-module/my_first_module.c:"
 				printf '%s\n' "$out" | head -n 4
-				echo "apply it by hand to a copy of your module and put that my_first_module.c (and Kbuild) into oops/"
+				echo "apply it by hand to a copy of your module and put that my_first_module.c into oops/"
 				return 1
 			fi
+			# already applied to the student's module: use it as it is
 		fi
 	fi
-	if ! kbuild oops "$b" || [ ! -f "$b/test.ko" ]; then
+	if ! lab_make oops "$b" || [ ! -f "$b/test.ko" ]; then
 		show_build_errors "$logdir/oops-build.log" "$b" "$from"
 		return 1
 	fi
@@ -229,6 +230,29 @@ build_tcp-log() {
 		return 1
 	}
 	cp "$b/tcp_log.sh" "$share/ex/tcp-log/"
+}
+
+# dns-name: the student's module and plugin (their Makefile: make KDIR=...), and beside them
+# the reference's (modules/xt_dns_name, built incrementally under BUILD_DIR/check/) with its
+# unchecked test plugin: the checks of one side's TODOs use the other side's reference.
+build_dns-name() {
+	local b=$work/dns-name ref=$BUILD_DIR/check/reference-$KERNEL x=$share/ex/dns-name f
+	copy_folder "$src/dns-name" "$b"
+	if ! lab_make dns-name "$b" || [ ! -f "$b/xt_dns_name.ko" ] || [ ! -f "$b/libxt_dns_name.so" ]; then
+		show_build_errors "$logdir/dns-name-build.log" "$b" "$src/dns-name"
+		return 1
+	fi
+	if ! env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS -u MAKEOVERRIDES make -C "$KLAB_ROOT/modules/xt_dns_name" \
+		BUILD_DIR="$ref" KDIR="$KOUT" module plugin >"$logdir/dns-name-reference.log" 2>&1; then
+		echo "the reference modules/xt_dns_name does not build (log: $logdir/dns-name-reference.log)"
+		return 2
+	fi
+	mkdir -p "$x/xtables" "$x/ref/xtables" "$x/unchecked"
+	cp "$b/xt_dns_name.ko" "$x/"
+	cp "$b/libxt_dns_name.so" "$x/xtables/"
+	cp "$ref/modules/xt_dns_name/xt_dns_name.ko" "$x/ref/"
+	for f in "$ref"/xtables/*.so; do cp "$f" "$x/ref/xtables/"; done
+	for f in "$ref"/xtables-unchecked/*.so; do cp "$f" "$x/unchecked/"; done
 }
 
 # --- crashes: a kernel report resolved with the student's objects
@@ -269,7 +293,10 @@ number=0
 queue=() expected_last=() host_checks=()
 for e in "${exercises[@]}"; do
 	mkdir -p "$share/ex/$e"
-	if out=$("build_$e" 2>&1); then
+	rc=0
+	out=$("build_$e" 2>&1) || rc=$?
+	[ "$rc" -ne 2 ] || setup_error "$out"
+	if [ "$rc" -eq 0 ]; then
 		built[$e]=1
 	else
 		built[$e]=0
@@ -422,7 +449,7 @@ for e in "${exercises[@]}"; do
 	for k in "${keys[@]}"; do
 		[ "${k%%/*}" = "$e" ] || continue
 		p=${points[$k]} t=${todo[$k]}
-		[ "$t" = given ] && label=given || label="TODO $t"
+		case $t in given) label=given ;; all) label="all" ;; *) label="TODO $t" ;; esac
 		got=0
 		[ "${result[$k]:-fail}" != pass ] || got=$p
 		got_e=$((got_e + got)) max_e=$((max_e + p))

@@ -28,7 +28,8 @@ manifest=$KLAB_ROOT/tools/student/exercises
 # /* comment; the task, kept, with the rest of its comment: up to "*/" for a /* comment, the
 # following lines of the same leader and indentation for # and // comments), the solution
 # lines, and a comment line "TODO N end" (never kept). Blocks do not nest; every block must
-# be closed. Two more markers shape what is handed out whatever WHAT is: a block from a
+# be closed. A "TODO N stub: CODE" comment line in a block hands out CODE in its place when
+# the solution is removed (e.g. a return value, so that the skeleton compiles). Two more markers shape what is handed out whatever WHAT is: a block from a
 # "NOT IN THE LAB: why" comment line to a "NOT IN THE LAB end" one is reference code the lab
 # does not ask for (never handed out), and a "LAB ONLY: CODE" comment line hands out CODE.
 strip_todos() {
@@ -50,6 +51,17 @@ strip_todos() {
 			m = line; sub(/^[^0-9]*/, "", m); sub(/[^0-9].*$/, "", m); return m + 0
 		}
 		return -1
+	}
+	# stub(line): N if line is a "TODO N stub: CODE" comment line, else -1.
+	function stub(line,   m) {
+		if (!match(line, /^[ \t]*(\/\*|\/\/|#)[ \t]*TODO[ \t]+[0-9]+[ \t]+stub:/)) return -1
+		m = substr(line, 1, RLENGTH); gsub(/[^0-9]/, "", m); return m + 0
+	}
+	function stub_code(line,   ind, code) {
+		ind = line; sub(/[^ \t].*/, "", ind)
+		code = line; sub(/^[ \t]*(\/\*|\/\/|#)[ \t]*TODO[ \t]+[0-9]+[ \t]+stub:[ \t]?/, "", code)
+		sub(/[ \t]*\*\/[ \t]*$/, "", code)
+		return ind code
 	}
 	# labmark(line): "open"/"end" for the lines around a NOT IN THE LAB block, "only" for a
 	# LAB ONLY line, else "".
@@ -83,6 +95,7 @@ strip_todos() {
 		if (state == "solution") {
 			n = marker($0, "end")
 			if (n == todo) { state = "code"; next }
+			if (stub($0) == todo) { if (strip) print stub_code($0); next }
 			if (n >= 0) fail("\"TODO " n " end\" inside TODO " todo " (opened at line " opened ")")
 			if (marker($0, "open") >= 0) fail("a TODO inside TODO " todo " (opened at line " opened "): blocks do not nest")
 			if (!strip) print
@@ -94,11 +107,12 @@ strip_todos() {
 				if ($0 ~ /\*\//) state = "solution"
 				next
 			}
-			if (index($0, indent lead) == 1 && marker($0, "end") < 0) { print; next }
+			if (index($0, indent lead) == 1 && marker($0, "end") < 0 && stub($0) < 0) { print; next }
 			state = "solution"
 			# this line is the first solution line: fall through to handle it
 			n = marker($0, "end")
 			if (n == todo) { state = "code"; next }
+			if (stub($0) == todo) { if (strip) print stub_code($0); next }
 			if (!strip) print
 			next
 		}
