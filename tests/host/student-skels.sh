@@ -158,12 +158,13 @@ else
 	skip "shellcheck of the handed-out scripts" "shellcheck is not installed"
 fi
 if [ -f "$KOUT/Module.symvers" ]; then
-	check "the first-module skeleton builds against $KERNEL's kernel (-Werror where the kernel has it)" \
-		env -u MAKEFLAGS make -C "$KOUT" M="$tmp/skel/first-module" modules
-	check "... into test.ko" test -f "$tmp/skel/first-module/test.ko"
-	check "the lab's own command builds it too (make KDIR=...)" \
-		env -u MAKEFLAGS make -C "$tmp/skel/first-module" KDIR="$KOUT"
+	for mk in "$tmp"/skel/*/Makefile; do
+		ex=$(basename "$(dirname "$mk")")
+		check "the $ex skeleton builds with the lab's command, make KDIR=... ($KERNEL's kernel; -Werror where it has it)" \
+			env -u MAKEFLAGS make -C "$tmp/skel/$ex" KDIR="$KOUT"
+	done
+	check "... first-module into test.ko" test -f "$tmp/skel/first-module/test.ko"
 else
-	skip "the first-module skeleton builds" "no kernel build at $KOUT (make kernel)"
+	skip "the skeletons build" "no kernel build at $KOUT (make kernel)"
 fi
 tap_done
