@@ -127,6 +127,10 @@ while read -r ex _ f src; do
 done < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$KLAB_ROOT/tools/student/exercises")
 for ex in $("$skels" --list); do
 	src_todos=$(sort -un "$tmp/todos-$ex" 2>/dev/null | tr '\n' ' ')
+	if [ -z "$src_todos" ]; then
+		check_not "$ex: without TODO markers in its sources, it is not handed out" test -e "$tmp/skel/$ex"
+		continue
+	fi
 	rubric_todos=$("$KLAB_ROOT/tools/student/check.sh" --list --ex "$ex" | awk '$3 ~ /^[0-9]+$/ { print $3 }' | sort -un | tr '\n' ' ')
 	expect_eq "$ex: every TODO of the sources has a check, every check's TODO is in the sources" \
 		"$src_todos" "$rubric_todos"

@@ -13,6 +13,7 @@
 #                 reference with one TODO undone, for the checker's tests)
 # A file is rewritten only while it is exactly as generated (DEST/EXERCISE/.skels records
 # what was written); a file you changed is kept and listed. The folder is printed at the end.
+# An exercise whose sources have no TODO marker yet is not written (a note says so).
 # Exit: 0 done; 1 a source's markers are malformed (FILE:LINE says where) or a file is
 #       missing; 2 bad usage.
 set -euo pipefail
@@ -133,6 +134,9 @@ strip_todos() {
 	}' "$1"
 }
 
+# A TODO's task line, in any comment syntax.
+TODO_TASK='(/\*|//|#|\*)[[:space:]]*TODO[[:space:]]+[0-9]+:'
+
 # The manifest without comments: EXERCISE LAB FILE SOURCE per line.
 manifest_lines() { sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$manifest"; }
 exercises() { manifest_lines | awk '!seen[$1]++ { print $1 }'; }
@@ -188,6 +192,13 @@ done < <(manifest_lines)
 kept=()
 for e in $all; do
 	[ -d "$tmp/$e" ] || continue
+	# An exercise whose sources carry no TODO yet would hand out its solution: held back.
+	srcs=()
+	while read -r x _ _ f; do [ "$x" != "$e" ] || srcs+=("$KLAB_ROOT/$f"); done < <(manifest_lines)
+	if ! grep -qsE "$TODO_TASK" "${srcs[@]}"; then
+		note "$e: not handed out: its sources carry no TODO markers yet"
+		continue
+	fi
 	out=$dest/$e
 	mkdir -p "$out"
 	record=$out/.skels
