@@ -126,7 +126,8 @@ while read -r ex _ f src; do
 	tr ' ' '\n' <<<"$todos" | sed '/^$/d' >>"$tmp/todos-$ex"
 done < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$KLAB_ROOT/tools/student/exercises")
 for ex in $("$skels" --list); do
-	src_todos=$(sort -un "$tmp/todos-$ex" 2>/dev/null | tr '\n' ' ')
+	touch "$tmp/todos-$ex"
+	src_todos=$(sort -un "$tmp/todos-$ex" | tr '\n' ' ')
 	if [ -z "$src_todos" ]; then
 		check_not "$ex: without TODO markers in its sources, it is not handed out" test -e "$tmp/skel/$ex"
 		continue
