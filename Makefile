@@ -20,7 +20,7 @@ T ?=## run only this guest test (make test-in-guest T=name)
 TEST_KERNELS ?= $(KERNEL) $(filter-out $(KERNEL),lab debian)## the kernels make test runs the guest suite on
 DEBIAN_DBG ?= 0## 1: also fetch Debian's debug vmlinux (855 MB) for KERNEL=debian
 BENCH ?= boot test-loop oops match-cost## the benchmarks make bench runs (also: kernel-build, fresh-clone: ~1 h each; dns-fuzz: 30 min)
-EX ?=## make skels/check: only this exercise (first-module oops tcp-log; see tools/student/exercises)
+EX ?=## make skels/check: only this exercise (first-module oops tcp-log dns-name: tools/student/exercises)
 DEST ?=## make skels: where the exercises go (default: student/ in the checkout)
 SRC ?=## make check: the student's folder to grade (default: DEST)
 FORCE ?= 0## make skels: 1 = also regenerate the files you changed
