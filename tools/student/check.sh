@@ -356,10 +356,35 @@ while [ ${#queue[@]} -gt 0 ]; do
 	done
 	boot=$((boot + 1))
 	serial=$logdir/boot-$boot.serial.log
+	printf '    VM %d: %d check(s), from %s\n' "$boot" "${#batch[@]}" "${batch[0]}"
 	rm -f "$share/results" "$share"/*.out "$share"/*.dmesg
-	rc=0
+	rc=0 hung=
 	nice -n 10 "$KLAB_ROOT/run-vm.sh" --share "$share" --timeout "$limit" --log "$serial" \
-		--exec "/mnt/host/guest-side.sh /mnt/host ${args[*]}" >/dev/null 2>"$logdir/boot-$boot.run-vm.err" || rc=$?
+		--exec "/mnt/host/guest-side.sh /mnt/host ${args[*]}" >/dev/null 2>"$logdir/boot-$boot.run-vm.err" &
+	vm=$!
+	# Per-check watchdog: a check that runs past its time + 30 s (a kernel stuck in the
+	# student's code; the guest's own timeout cannot kill that) ends the VM now, not when
+	# the whole boot's limit runs out.
+	current='' since=0
+	while kill -0 "$vm" 2>/dev/null; do
+		sleep 1
+		last=$(tail -n 1 "$share/results" 2>/dev/null || true)
+		case $last in
+		"begin "*)
+			[ "$current" = "${last#begin }" ] || { current=${last#begin } since=$SECONDS; }
+			for k in "${batch[@]}"; do
+				[ "${wrapper[$k]}" = "$current" ] || continue
+				if [ $((SECONDS - since)) -gt $((${timeout[$k]} * scale + 30)) ]; then
+					hung=$current
+					kill "$vm" 2>/dev/null
+				fi
+			done
+			;;
+		*) current='' ;;
+		esac
+	done
+	wait "$vm" || rc=$?
+	[ -z "$hung" ] || rc=124
 	not_run=()
 	started=0
 	for k in "${batch[@]}"; do
@@ -398,7 +423,7 @@ while [ ${#queue[@]} -gt 0 ]; do
 				verdict "$k" fail "$said" "$(crash_summary "$serial" "$e")"
 			elif [ "$rc" -eq 124 ]; then
 				crashed[$k]=1
-				verdict "$k" fail "$said" "the VM hung: killed after ${limit} s"
+				verdict "$k" fail "$said" "the VM hung: the check ran past its $((${timeout[$k]} * scale)) s and the kernel did not stop it"
 			else
 				crashed[$k]=1
 				verdict "$k" fail "$said" "the VM stopped during the check (run-vm.sh exit $rc; $serial)"
