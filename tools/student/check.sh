@@ -113,7 +113,8 @@ mkdir -p "$work" "$logdir" "$share/lib" "$share/ex" "$share/checks"
 
 if [ "$ref" = 1 ]; then
 	src=$BUILD_DIR/check/reference
-	"$KLAB_ROOT/tools/student/skels.sh" --strip none --force --dest "$src" >"$logdir/reference.log" ||
+	rm -rf "$src" # what make skels holds back must not linger from an earlier run
+	"$KLAB_ROOT/tools/student/skels.sh" --strip none --force --dest "$src" >"$logdir/reference.log" 2>&1 ||
 		setup_error "cannot write the reference solutions (log: $logdir/reference.log)"
 fi
 src=$(realpath -m "${src:-${DEST:-$KLAB_ROOT/student}}")
@@ -121,6 +122,9 @@ src=$(realpath -m "${src:-${DEST:-$KLAB_ROOT/student}}")
 
 exercises=()
 if [ -n "$ex_only" ]; then
+	if [ ! -d "$src/$ex_only" ] && [ "$ref" = 1 ]; then
+		setup_error "no reference for $ex_only: make skels holds it back ($(grep -m 1 "$ex_only" "$logdir/reference.log" || echo "see $logdir/reference.log"))"
+	fi
 	[ -d "$src/$ex_only" ] || setup_error "no folder $src/$ex_only: run 'make skels EX=$ex_only'"
 	exercises=("$ex_only")
 else
