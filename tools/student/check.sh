@@ -14,18 +14,22 @@
 #   --json FILE  also write the results as JSON for an automated grader (env CHECK_JSON)
 # Env: BUILD_DIR, KERNEL (lab|debian), ACCEL; paths from tools/lib/paths.sh.
 #
-# The checks of exercise E are the records of vm/checks/E/rubric: check (name), todo (the TODO
-# graded; "given" for code handed out done; "all" for the TODOs together, 0 points), points,
-# expect, hint; optional: needs (another check of E: when that
-# one crashed the kernel, or for a host check did not pass, this one is not run and fails),
-# timeout (seconds under KVM, default 30; x3 under TCG), side (guest, the default:
-# vm/checks/E/guest.sh NAME runs in the VM; host: vm/checks/E/host.sh NAME runs here after
-# the VMs, with the kernel log of the check it needs), splat (expected: a kernel crash is
-# what this check provokes, not a failure).
-# Boots: the checks of every exercise share one VM; a check that crashes the kernel (an oops,
-# even one the kernel survives) fails, with the crash resolved to the student's file:line by
-# oops-decode, and the checks after it run in a fresh VM. A build error fails every check of
-# that exercise, with the compiler's first errors (the student's file:line).
+# The checks of exercise E are the records of vm/checks/E/rubric:
+#   check    its name                      todo     the TODO it grades; "given": code handed
+#   points   what a PASS earns                      out done; "all": the TODOs together (0 points)
+#   expect   what is expected              hint     what to do about a FAIL
+#   needs    (optional) another check of E: when that one crashed the kernel (for a host
+#            check: did not pass), this one is not run and fails
+#   timeout  (optional) seconds under KVM, default 30; x3 under TCG
+#   side     (optional) guest (default: vm/checks/E/guest.sh NAME runs in the VM) or host
+#            (vm/checks/E/host.sh NAME runs here after the VMs, with the kernel log of the
+#            check it needs)
+#   splat    (optional) expected: the kernel crash this check provokes is not a failure
+# Boots: the checks of every exercise share one VM (those with splat: expected last); a check
+# that crashes the kernel (an oops, even one the kernel survives) fails, with the crash
+# resolved to the student's file:line by oops-decode, and the checks after it run in a fresh
+# VM; a check stuck past its timeout ends its VM. A build error fails every check of that
+# exercise, with the compiler's first errors (the student's file:line).
 # Logs: BUILD_DIR/logs/check/KERNEL/: build logs, boot-N.serial.log, CHECK.log per check.
 # Exit: 0 full marks; 1 any point missing; 2 bad usage or setup error (no image, no folder).
 set -euo pipefail
