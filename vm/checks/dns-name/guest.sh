@@ -130,9 +130,11 @@ two_rules() {
 	ref_ipt -A OUTPUT -m dns_name ! --domain example.com -j DROP || fail "the reference plugin cannot add the inverted rule"
 }
 
+# list and save read rules of the student's module: revision 0, the only one their plugin
+# has (on the reference module, the reference plugin would add its newest revision).
 check_list() {
 	local out plain inv
-	use_module ref
+	use_module student
 	two_rules
 	out=$(student_ipt -L OUTPUT -n 2>&1) || fail "iptables -L OUTPUT -n failed: $(one_line "$out")"
 	plain=$(sed -n 3p <<<"$out") inv=$(sed -n 4p <<<"$out")
@@ -145,7 +147,7 @@ check_list() {
 
 check_save() {
 	local out
-	use_module ref
+	use_module student
 	two_rules
 	out=$(student_ipt -S OUTPUT 2>&1) || fail "iptables -S OUTPUT failed: $(one_line "$out")"
 	grep -qx -- '-A OUTPUT -m dns_name --domain example.com -j DROP' <<<"$out" ||
