@@ -46,7 +46,9 @@ use_module() {
 		rmmod xt_dns_name 2>/dev/null && break
 		sleep 0.1
 	done
-	out=$(insmod "$ko" 2>&1) || fail "insmod ${ko#"$KLAB_EX"/} failed: $(one_line "$out")"
+	kmsg_mark
+	out=$(insmod "$ko" 2>&1) || fail "insmod ${ko#"$KLAB_EX"/} failed: $(one_line "$out")" \
+		"the kernel log said: $(one_line "$(kmsg_lines | tail -n 3)")"
 }
 
 dns_server() {

@@ -15,19 +15,20 @@ loaded() { grep -q '^test ' /proc/modules; }
 load() {
 	local out rc=0
 	loaded && return 0
+	kmsg_mark
 	out=$(insmod "$ko" 2>&1) || rc=$?
 	[ "$rc" -eq 0 ] && return 0
 	if [ "$rc" -gt 128 ]; then
 		observe "insmod test.ko was killed by signal $((rc - 128)) (the kernel oopsed in init?)"
 	else
-		observe "insmod test.ko failed (exit $rc): $(one_line "$out")"
+		observe "insmod test.ko failed (exit $rc): $(one_line "$out")" \
+			"the kernel log said: $(one_line "$(kmsg_lines | tail -n 3)")"
 	fi
 	return 1
 }
 
 check_loads() {
 	rmmod test 2>/dev/null
-	kmsg_mark
 	load || fail
 	log=$(kmsg_lines)
 	loaded || fail "insmod succeeded but test is not in /proc/modules"
