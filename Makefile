@@ -20,6 +20,12 @@ T ?=## run only this guest test (make test-in-guest T=name)
 TEST_KERNELS ?= $(KERNEL) $(filter-out $(KERNEL),lab debian)## the kernels make test runs the guest suite on
 DEBIAN_DBG ?= 0## 1: also fetch Debian's debug vmlinux (855 MB) for KERNEL=debian
 BENCH ?= boot test-loop oops match-cost## the benchmarks make bench runs (also: kernel-build, fresh-clone: ~1 h each; dns-fuzz: 30 min)
+EX ?=## make skels/check: only this exercise (first-module oops tcp-log dns-name: tools/student/exercises)
+DEST ?=## make skels: where the exercises go (default: student/ in the checkout)
+SRC ?=## make check: the student's folder to grade (default: DEST)
+FORCE ?= 0## make skels: 1 = also regenerate the files you changed
+CHECK_JSON ?=## make check: also write the results as JSON to this file
+REF ?= 0## make check: 1 = grade the reference solutions instead of SRC (the checker's self-test)
 
 ifeq ($(filter $(KERNEL),lab debian),)
 $(error KERNEL=$(KERNEL) is not valid; use one of: lab debian)
@@ -36,7 +42,7 @@ CLEAN_DIRS := $(wildcard $(BUILD_DIR)/*-ext $(BUILD_DIR)/debian-kernel/*-ext) $(
 
 .DEFAULT_GOAL := help
 .PHONY: help deps doctor kernel rootfs image modules tools inject vm gdb oops \
-	test test-host test-in-guest bench clean
+	test test-host test-in-guest bench clean skels check
 
 help: ## show this help
 	@echo "kernel-lab: a reproducible kernel-development lab. Usage: make TARGET [VAR=value ...]"
@@ -84,6 +90,14 @@ gdb: inject ## boot with the gdbstub and attach gdb with vmlinux and lx-* script
 
 oops: inject tools ## load the buggy module until it oopses, then trace the oops to its line
 	@$(KLAB_ROOT)/vm/debug/oops.sh
+
+skels: ## the exercises as the lab hands them out, into DEST (EX=; never overwrites your changes unless FORCE=1)
+	@$(KLAB_ROOT)/tools/student/skels.sh $(if $(EX),--ex '$(EX)') $(if $(DEST),--dest '$(DEST)') $(if $(filter 1,$(FORCE)),--force)
+
+check: image tools ## grade your exercises in throw-away VMs: PASS/FAIL per check, score: X/Y (EX=, SRC=, CHECK_JSON=, REF=1)
+	@$(KLAB_ROOT)/tools/host/deps.sh vm modules
+	@$(KLAB_ROOT)/tools/student/check.sh $(if $(EX),--ex '$(EX)') $(if $(SRC),--src '$(SRC)',$(if $(DEST),--src '$(DEST)')) \
+		$(if $(filter 1,$(REF)),--ref) $(if $(CHECK_JSON),--json '$(CHECK_JSON)')
 
 test-host: tools ## the host tests (parsers, tools, kernel build checks)
 	@$(KLAB_ROOT)/tests/run.sh host

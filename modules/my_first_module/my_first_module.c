@@ -10,13 +10,17 @@
 
 static int __init init(void)
 {
+	/* TODO 1: on load, print "Hello world!" to the kernel log (pr_info) */
 	pr_info("Hello world!\n");
+	/* TODO 1 end */
 	return 0;
 }
 
 static void __exit cleanup(void)
 {
+	/* TODO 2: on unload, print "Goodbye cruel, cruel world!" to the kernel log */
 	pr_info("Goodbye cruel, cruel world!\n");
+	/* TODO 2 end */
 }
 
 module_init(init);
