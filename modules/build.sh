@@ -38,6 +38,7 @@ rsync -a --checksum "$buggy.src/" "$buggy/"
 rm -rf "$buggy.src"
 kbuild my_first_module-buggy "$buggy"
 
+mkdir -p "$ext/modules"
 mirror "$KLAB_ROOT/modules/oops_gallery" "$ext/modules/oops_gallery"
 kbuild oops_gallery "$ext/modules/oops_gallery"
 
