@@ -10,9 +10,9 @@
 # Usage: vm/debug/oops.sh [CASE|list] [TRIES]
 #   CASE   default null: exercise 2B, the buggy test.ko loaded until it oopses (at most TRIES)
 #   list   every case, where it runs, and one line on what it teaches
-# Env: BUILD_DIR, KERNEL, FLAVOR (cases that need a detector run with FLAVOR=debug), KOUT, VMLINUX.
-# Output: the trace; the serial log in LOG_DIR/oops.serial.log (CASE=null) or
-#   LOG_DIR/oops-CASE.serial.log.
+# Env: BUILD_DIR, KERNEL, FLAVOR (cases that need a detector run with FLAVOR=debug), KOUT, VMLINUX;
+#   OOPS_LOG=FILE: trace that console log of the case instead of booting a VM (no new crash).
+# Output: the trace; the serial log in LOG_DIR/oops/KNAME/CASE.serial.log (KNAME: lab, lab-debug, debian).
 # Exit: 0 reproduced and traced, 1 no report, a report of another kind, or the trace failed,
 #       2 unknown case or one this kernel cannot show, 125 setup error (missing module, kernel, tools).
 set -euo pipefail
@@ -70,7 +70,8 @@ if ! runs_here "$kernels"; then
 fi
 
 # The unstripped modules a trace may go through: the lab's, and LKDTM from the kernel build.
-moddir=$LOG_DIR/oops-modules
+outdir=$LOG_DIR/oops/$KNAME
+moddir=$outdir/modules
 buggy=$EXT_DIR/my_first_module-buggy/test.ko
 gallery=$EXT_DIR/modules/oops_gallery/oops_gallery.ko
 guest_lab=/root/lab/modules
@@ -97,14 +98,12 @@ esac
 for p in "$need:make modules" "$decode:make tools"; do
 	[ -f "${p%%:*}" ] || { echo "oops.sh: missing ${p%%:*}: run '${p#*:}'" >&2; exit 125; }
 done
-mkdir -p "$LOG_DIR"
 rm -rf "$moddir"
 mkdir -p "$moddir"
 for ko in "$buggy" "$gallery" "$KOUT/drivers/misc/lkdtm/lkdtm.ko"; do
 	[ ! -f "$ko" ] || ln -s "$ko" "$moddir/"
 done
-log=$LOG_DIR/oops.serial.log
-[ "$name" = null ] || log=$LOG_DIR/oops-$name.serial.log
+log=$outdir/$name.serial.log
 # faddr2line and decode_stacktrace.sh: from the kernel's tree, or any Linux tree (Debian's
 # headers have none; the scripts work on any ELF)
 scripts=
@@ -119,15 +118,21 @@ show() { # show CMD...: print the command as a student would type it, then run i
 }
 field() { sed -n "s/^$1: //p" <<<"$parsed"; }
 
-stage "CASE=$name on $KNAME: $teaches" "15-60 s under TCG"
-echo "guest: $guest"
-rc=0
-"$KLAB_ROOT/run-vm.sh" --log "$log" --timeout "$limit" --exec "$guest" || rc=$?
-case $rc in
-0) ;;
-120) echo "(the guest kernel died: run-vm.sh exit 120)" ;;
-*) die "the crash was not provoked (run-vm.sh exit $rc); serial log: $log" ;;
-esac
+if [ -n "${OOPS_LOG:-}" ]; then
+	[ -f "$OOPS_LOG" ] || die "OOPS_LOG=$OOPS_LOG: no such file"
+	log=$OOPS_LOG
+	stage "CASE=$name on $KNAME, from $log: $teaches"
+else
+	stage "CASE=$name on $KNAME: $teaches" "15-60 s under TCG"
+	echo "guest: $guest"
+	rc=0
+	"$KLAB_ROOT/run-vm.sh" --log "$log" --timeout "$limit" --exec "$guest" || rc=$?
+	case $rc in
+	0) ;;
+	120) echo "(the guest kernel died: run-vm.sh exit 120)" ;;
+	*) die "the crash was not provoked (run-vm.sh exit $rc); serial log: $log" ;;
+	esac
+fi
 
 heading "1. What kind of report is it? (its first line; oops-decode --classify lists every report of the log)"
 printf '$ %s --classify %s\n' "$decode" "$log"
@@ -225,5 +230,5 @@ printf '$ %s %s %s\n' "$decode" "${resolve[*]}" "$log"
 rc=0
 "$decode" "${resolve[@]}" "$log" || rc=$?
 [ "$rc" -eq 0 ] || [ "$rc" -eq 3 ] || [ "$rc" -eq 4 ] || status=1
-[ -z "$scripts" ] || echo "(the kernel's own tool does the same, slower: $scripts/decode_stacktrace.sh $VMLINUX auto $moddir < $log)"
+[ -z "$scripts" ] || [ ! -f "$VMLINUX" ] || echo "(the kernel's own tool does the same, slower: $scripts/decode_stacktrace.sh $VMLINUX auto $moddir < $log)"
 exit "$status"
