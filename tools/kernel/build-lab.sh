@@ -8,6 +8,7 @@
 #   KOUT    the O= build directory.
 #   --config-only   configure (and verify) only; no build
 # The .config is x86_64_defconfig + kvm_guest.config + the fragments, every option verified.
+# A KOUT that is a symlink (a kernel built in another BUILD_DIR) is used as it is, never built.
 # A .config changed by other means than make menuconfig is named, and never overwritten: when
 # the fragments change, the build stops until it is saved (tools/kernel/config.sh save) or removed.
 # Exit: 0 built (or already up to date), 1 failure (the message says what and where the log is).
@@ -29,6 +30,17 @@ case ${1:-} in
 esac
 KSRC=${KSRC:-}
 JOBS=${JOBS:-$(nproc)}
+
+# A KOUT that is a link points at a kernel built elsewhere (another BUILD_DIR, a shared cache):
+# it is used as it is, never configured or built through the link (its owner may be building it).
+if [ -L "$KOUT" ]; then
+	target=$(readlink -f "$KOUT")
+	if [ ! -f "$KOUT/arch/x86/boot/bzImage" ] || [ ! -f "$KOUT/vmlinux" ]; then
+		die "KOUT=$KOUT links to $target, where no kernel is built (yet): build it there, not through the link"
+	fi
+	note "KOUT=$KOUT links to $target: a kernel built there, used as it is (not configured or built here)"
+	exit 0
+fi
 DEBIAN_TARBALL=/usr/src/linux-source-6.12.tar.xz
 
 is_kernel_tree() {

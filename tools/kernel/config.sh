@@ -8,8 +8,9 @@
 #               kvm_guest.config + linux-patches/...) as this kernel's local fragment:
 #               linux-patches/local.config (FLAVOR=x: linux-patches/flavors/x/local.config).
 #               It is git-ignored; make kernel merges it last and verifies it like the others.
-#               The difference is taken between scripts' savedefconfig of both configs, so the
-#               fragment holds what was chosen, not what followed from it.
+#               The difference is taken between savedefconfig of both configs (what was chosen,
+#               not what followed from it), then checked by configuring from the fragments: an
+#               option kconfig resolves differently is pinned until the .config comes back.
 #   check       exit 1 and name the options when .config was changed since make kernel wrote it
 # Exit: 0 done, 1 failure (or check: changed), 2 usage.
 set -euo pipefail
@@ -23,6 +24,7 @@ set -euo pipefail
 [ $# -eq 1 ] || { usage >&2; exit 2; }
 case $1 in menuconfig | save | check) ;; -h | --help) usage; exit 0 ;; *) usage >&2; exit 2 ;; esac
 [ "$KERNEL" = lab ] || die "KERNEL=$KERNEL is a packaged kernel: its configuration is Debian's"
+[ ! -L "$KOUT" ] || die "KOUT=$KOUT links to $(readlink -f "$KOUT"), a kernel built elsewhere: configure it there"
 written=$KOUT/.config.kernel-lab
 base=$KOUT/.config.kernel-lab-base
 local_name=$(realpath -m --relative-to="$KLAB_ROOT" "$LOCAL_FRAGMENT")
@@ -42,10 +44,10 @@ savedefconfig() {
 	rm -rf "$tmp"
 }
 
-# save: LOCAL_FRAGMENT = what differs between the fragments' config and .config.
-save() {
-	local tmp opt line n
-	[ -f "$base" ] || die "no $base: run 'make kernel${FLAVOR:+ FLAVOR=$FLAVOR}' first (it writes it when configuring)"
+# minimal_changes OUT: what differs between the fragments' config and .config, as few lines as
+# savedefconfig allows.
+minimal_changes() {
+	local tmp opt line
 	tmp=$(mktemp -d)
 	savedefconfig "$base" "$tmp/base"
 	savedefconfig "$KOUT/.config" "$tmp/new"
@@ -58,24 +60,64 @@ save() {
 				line=$(grep -E "^($opt=|# $opt is not set)" "$KOUT/.config" || echo "# $opt is not set")
 				grep -qxF -- "$line" "$tmp/new" || echo "$line"
 			done || true
-	} | sort -u >"$tmp/local"
-	n=$(grep -c . "$tmp/local" || true)
-	if [ "$n" -eq 0 ]; then
-		rm -f "$LOCAL_FRAGMENT"
-		echo "==> .config is what the fragments give: no $local_name"
-	else
-		{
-			echo "# Your changes to the ${KNAME} kernel's configuration, saved by tools/kernel/config.sh"
-			echo "# ($(date -u '+%F %H:%M UTC')). Not in git; make kernel merges it last and verifies it."
-			cat "$tmp/local"
-		} >"$LOCAL_FRAGMENT.tmp"
-		mv "$LOCAL_FRAGMENT.tmp" "$LOCAL_FRAGMENT"
-		echo "==> saved $n option(s) to $local_name:"
-		sed 's/^/      /' "$tmp/local"
-	fi
-	# .config is now what make kernel will write from the fragments
-	cp "$KOUT/.config" "$written"
+	} | sort -u >"$1"
 	rm -rf "$tmp"
+}
+
+# pin OPTION VALUE-FILE: set OPTION in LOCAL_FRAGMENT as VALUE-FILE (a .config) has it.
+pin() {
+	local line
+	line=$(grep -E "^(CONFIG_$1=|# CONFIG_$1 is not set)" "$2" || echo "# CONFIG_$1 is not set")
+	grep -vE "^(CONFIG_$1=|# CONFIG_$1 is not set)" "$LOCAL_FRAGMENT" >"$LOCAL_FRAGMENT.tmp" || true
+	echo "$line" >>"$LOCAL_FRAGMENT.tmp"
+	mv "$LOCAL_FRAGMENT.tmp" "$LOCAL_FRAGMENT"
+}
+
+# save: LOCAL_FRAGMENT = the changes of .config, checked by configuring from the fragments:
+# savedefconfig leaves out what follows from its defaults, but merged onto the lab's full
+# .config an old explicit value wins over such a default; each option kconfig resolved
+# differently is pinned, until the fragments give .config back (a few rounds at most).
+save() {
+	local want=$KOUT/.config.wanted n round names
+	[ -f "$base" ] || die "no $base: run 'make kernel${FLAVOR:+ FLAVOR=$FLAVOR}' first (it writes it when configuring)"
+	cp "$KOUT/.config" "$want"
+	minimal_changes "$want.local"
+	n=$(grep -c . "$want.local" || true)
+	if [ "$n" -eq 0 ]; then
+		rm -f "$LOCAL_FRAGMENT" "$want" "$want.local"
+		cp "$KOUT/.config" "$written"
+		echo "==> .config is what the fragments give: no $local_name"
+		return
+	fi
+	{
+		echo "# Your changes to the ${KNAME} kernel's configuration, saved by tools/kernel/config.sh"
+		echo "# ($(date -u '+%F %H:%M UTC')). Not in git; make kernel merges it last and verifies it."
+		cat "$want.local"
+	} >"$LOCAL_FRAGMENT"
+	rm -f "$want.local"
+	for round in 1 2 3 4; do
+		# .config is what make kernel should write now: configure from the fragments, compare
+		cp "$want" "$KOUT/.config"
+		cp "$want" "$written"
+		if ! "$KLAB_ROOT/tools/kernel/build-lab.sh" --config-only >"$want.log" 2>&1; then
+			cat "$want.log" >&2
+			cp "$want" "$KOUT/.config"
+			die "configuring with $local_name failed (above); your .config is back in place"
+		fi
+		if cmp -s "$want" "$KOUT/.config"; then
+			rm -f "$want" "$want.log"
+			echo "==> saved to $local_name ($(grep -c '^[^#]\|is not set' "$LOCAL_FRAGMENT") options), and the fragments give back this .config:"
+			grep -v '^# [A-Z(]' "$LOCAL_FRAGMENT" | sed 's/^/      /'
+			return
+		fi
+		[ "$round" -lt 4 ] || break
+		names=$("$KOUT/source/scripts/diffconfig" "$want" "$KOUT/.config" | sed -E 's/^[-+ ]//; s/ .*//')
+		for opt in $names; do pin "$opt" "$want"; done
+	done
+	note "the fragments with $local_name do not give back your .config:"
+	"$KOUT/source/scripts/diffconfig" "$want" "$KOUT/.config" | sed 's/^/      /' >&2
+	cp "$want" "$KOUT/.config"
+	die "kconfig resolves these differently (above); your .config is back in place, $local_name kept"
 }
 
 case $1 in
@@ -102,14 +144,6 @@ menuconfig)
 		exit 0
 	fi
 	save
-	# The fragments must now give the same .config: configure from them and compare.
-	cp "$KOUT/.config" "$KOUT/.config.menuconfig"
-	"$KLAB_ROOT/tools/kernel/build-lab.sh" --config-only >/dev/null
-	if ! cmp -s "$KOUT/.config.menuconfig" "$KOUT/.config"; then
-		note "the fragments with $local_name do not give back the .config of menuconfig:"
-		"$KOUT/source/scripts/diffconfig" "$KOUT/.config.menuconfig" "$KOUT/.config" | sed 's/^/      /' >&2
-		die "kconfig resolved these differently (see above); the fragments' .config is in place"
-	fi
 	echo "==> make kernel${FLAVOR:+ FLAVOR=$FLAVOR} builds it"
 	;;
 esac
