@@ -150,25 +150,37 @@ heading "2. Where did it happen? (the faulting function + offset / its size [mod
 # Exit 4 (a report cut short) still carries what was found.
 parsed=$("$decode" --parse-only "$log") || [ $? -eq 4 ] || die "oops-decode found no crash report in $log"
 grep -a -m 1 -F "$(field header_line)" "$log" || true
-grep -a -m 1 -E 'RIP: [0-9a-f]{4}:' "$log" || true
+# the kernel's RIP (code segment 0010), not a user-space one of the same report
+grep -a -m 1 -E 'RIP: 0010:' "$log" || true
 func=$(field fault_function) offset=$(field fault_offset) size=$(field fault_size) module=$(field fault_module)
 if [ "$func" = none ] || [ -z "$func" ]; then
-	# No function at the fault (RIP 0: a call through NULL; a lockup report): the first frame
-	# of the call trace that is not the reporting machinery is where to look.
-	first=$(field call_trace_first3_after_reporting_frames | cut -d, -f1)
-	first=${first%% *}
-	frame=$("$decode" "$log" 2>/dev/null | sed -n '/^Call Trace:/,$p' | grep -m 1 -E "^ +$first\+0x" || true)
+	# No function at the fault: RIP 0 (a call through NULL), or a report without a faulting
+	# instruction (lockdep, a sleep in atomic context, a hung task). Where to look is the call
+	# trace: its first frame in a module (the lab's code, or LKDTM's), else its first frame
+	# after the reporting machinery (dump_stack, panic, the detectors' own functions).
+	frames=$("$decode" "$log" 2>/dev/null | sed -n '/^Call Trace:/,/^[A-Z]/p' | grep -E '^ +[^ ]+\+0x[0-9a-f]+/0x[0-9a-f]+' || true)
+	frame=$(grep -m 1 -E '^ +[^ ]+ \[[^]]+\]' <<<"$frames" || true)
+	why="its first frame in a module"
+	if [ -z "$frame" ]; then
+		first=$(field call_trace_first3_after_reporting_frames | cut -d, -f1)
+		frame=$(grep -m 1 -E "^ +${first%% *}\+0x" <<<"$frames" || true)
+		why="its first frame after the reporting functions"
+	fi
 	[ -n "$frame" ] || die "the report names no function, and no call-trace frame to follow"
-	read -r fo fm <<<"$frame"
+	read -r fo fm _ <<<"$frame"
+	[[ $fm == \[*\] ]] || fm=
 	func=${fo%%+*} offset=${fo#*+} size=${offset#*/} offset=${offset%/*}
-	module=$(tr -d '[]' <<<"${fm:-none}")
-	[ -n "$module" ] || module=none
-	echo "the fault is in no function ($(field header_line)); its caller, the call trace's first frame, is $fo${fm:+ $fm}"
+	module=${fm:-none}
+	module=${module#[}
+	module=${module%]}
+	echo "the report has no faulting function; the call trace, $why: $fo${fm:+ $fm}"
 fi
 echo "fault: $func+$offset/$size in ${module/#none/the kernel (vmlinux)}"
 if [ "$module" = none ]; then obj=$VMLINUX; else obj=$moddir/$module.ko; fi
 if [ ! -f "$obj" ]; then
-	echo "(no $obj with debug info: no source line; KERNEL=debian: DEBIAN_DBG=1 make kernel KERNEL=debian fetches its vmlinux)"
+	echo "(no $obj with debug info: no source line)"
+	[ "$KERNEL" != debian ] || [ "$module" != none ] ||
+		echo "(KERNEL=debian: DEBIAN_DBG=1 make kernel KERNEL=debian fetches its debug vmlinux, 855 MB)"
 else
 	obj=$(readlink -f "$obj")
 	# The symbol: readelf --symbols gives its value (section-relative in a .ko), size, section.
