@@ -8,7 +8,8 @@
 #   --snapshot        discard every write to the image
 #   --persist         with --exec: keep the writes
 #   --share DIR       share host DIR read-write with the guest (9p), at /mnt/host
-#   --gdb             start QEMU's gdbstub on a free localhost port and print how to attach
+#   --gdb             start QEMU's gdbstub on a free localhost port and print how to attach;
+#                     the port goes to GDB_PORT_FILE (paths.sh), where make gdb finds it
 #   --timeout SEC     kill the VM after SEC seconds and exit 124
 #   --log FILE        write the full serial log to FILE
 #   --append ARGS     extra kernel command-line arguments
@@ -84,6 +85,7 @@ cleanup() {
 		sleep 0.2
 		kill -9 "$qemu_pid" 2>/dev/null || true
 	fi
+	[ -z "${port_file:-}" ] || rm -f "$port_file"
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -118,7 +120,12 @@ if $gdb; then
 	vmlinux=$VMLINUX
 	echo "run-vm.sh: gdbstub on 127.0.0.1:$port; attach with:" >&2
 	echo "    gdb -ex 'add-auto-load-safe-path $KOUT' -ex 'file $vmlinux' -ex 'target remote 127.0.0.1:$port'" >&2
-	[ -z "${GDB_PORT_FILE:-}" ] || echo "$port" >"$GDB_PORT_FILE"
+	if [ -n "${GDB_PORT_FILE:-}" ]; then
+		# for make gdb (vm/debug/gdb.sh) to attach to; removed when the VM ends
+		mkdir -p "$(dirname "$GDB_PORT_FILE")"
+		echo "$port" >"$GDB_PORT_FILE"
+		port_file=$GDB_PORT_FILE
+	fi
 fi
 
 # A persistent run writes to the image: refuse a second writer (make inject takes this lock too).

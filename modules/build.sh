@@ -3,7 +3,8 @@
 # source tree: sources are mirrored under EXT_DIR (mtimes kept, so kbuild stays incremental).
 # Usage: modules/build.sh        env: BUILD_DIR, KERNEL (paths from tools/lib/paths.sh)
 # Outputs (EXT=EXT_DIR): EXT/my_first_module/test.ko, EXT/my_first_module-buggy/test.ko
-#   (with patches/add_bug.patch), EXT/modules/xt_dns_name/xt_dns_name.ko, EXT/xtables/*.so
+#   (with patches/add_bug.patch), EXT/modules/xt_dns_name/xt_dns_name.ko, EXT/xtables/*.so,
+#   EXT/modules/oops_gallery/oops_gallery.ko (make oops's own crashes)
 # Exit: 0 built, 1 a build failed (its log is shown).
 set -euo pipefail
 # shellcheck source=tools/lib/paths.sh
@@ -36,6 +37,10 @@ mkdir -p "$buggy"
 rsync -a --checksum "$buggy.src/" "$buggy/"
 rm -rf "$buggy.src"
 kbuild my_first_module-buggy "$buggy"
+
+mkdir -p "$ext/modules"
+mirror "$KLAB_ROOT/modules/oops_gallery" "$ext/modules/oops_gallery"
+kbuild oops_gallery "$ext/modules/oops_gallery"
 
 run_logged modules-xt_dns_name make -C "$KLAB_ROOT/modules/xt_dns_name" BUILD_DIR="$ext" KDIR="$KOUT" module plugin ||
 	die "building xt_dns_name failed"
