@@ -75,10 +75,13 @@ accel_line=$("$KLAB_ROOT/tools/host/accel.sh") || fail "ACCEL=${ACCEL:-} is not 
 accel=${accel_line%% *}
 echo "run-vm.sh: accelerator: $accel_line" >&2
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/kernel-lab-vm.XXXXXX")
-qemu_pid=''
+# The VM's private folder (command, status port, default log). A run killed with SIGKILL cannot
+# remove it: private_dir removes the folders whose owner is gone (and kills their QEMU).
+work=$(private_dir kernel-lab-vm) || fail "cannot create a folder in ${TMPDIR:-/tmp}"
+qemu_pid='' limit_pid=''
 # shellcheck disable=SC2317 # called by the trap
 cleanup() {
+	[ -z "$limit_pid" ] || kill "$limit_pid" 2>/dev/null || true
 	if [ -n "$qemu_pid" ] && kill -0 "$qemu_pid" 2>/dev/null; then
 		kill "$qemu_pid" 2>/dev/null || true
 		sleep 0.2
@@ -143,30 +146,42 @@ else
 fi
 qemu+=(-append "$cmdline" "${extra[@]}")
 
+# QEMU (and the timeout's sleep) get SIGKILL when this script dies, whatever kills it: with
+# SIGKILL no trap runs, and QEMU would go on under PID 1.
+die_with_us=()
+if setpriv --pdeathsig KILL true 2>/dev/null; then
+	die_with_us=(setpriv --pdeathsig KILL --)
+else
+	echo "run-vm.sh: warning: no 'setpriv --pdeathsig' (util-linux): QEMU would outlive a SIGKILL of this script" >&2
+fi
+qemu+=(-pidfile "$work/qemu.pid")
+
 start=$SECONDS
 if $has_exec; then
-	"${qemu[@]}" </dev/null &
+	"${die_with_us[@]}" "${qemu[@]}" </dev/null &
 else
-	"${qemu[@]}" <&0 &
+	"${die_with_us[@]}" "${qemu[@]}" <&0 &
 fi
 qemu_pid=$!
 
-timed_out=false
+timed_out=false rc=0
 if [ "$timeout" -gt 0 ]; then
-	# The sleep dies with the watchdog: an orphaned sleep would hold a caller's $(...) open.
-	(
-		trap 'kill "$limit_sleep" 2>/dev/null; exit 0' TERM
-		sleep "$timeout" >/dev/null 2>&1 &
-		limit_sleep=$!
-		wait "$limit_sleep" && touch "$work/timed-out" && kill "$qemu_pid" 2>/dev/null
-	) &
-	watchdog=$!
+	"${die_with_us[@]}" sleep "$timeout" </dev/null >/dev/null 2>&1 &
+	limit_pid=$!
+	finished=''
+	wait -n -p finished "$qemu_pid" "$limit_pid" || rc=$?
+	if [ "$finished" = "$limit_pid" ]; then
+		timed_out=true
+		kill "$qemu_pid" 2>/dev/null || true
+		wait "$qemu_pid" 2>/dev/null || true
+	else
+		kill "$limit_pid" 2>/dev/null || true
+	fi
+	limit_pid=
+else
+	wait "$qemu_pid" || rc=$?
 fi
-rc=0
-wait "$qemu_pid" || rc=$?
-qemu_pid=
-[ -z "${watchdog:-}" ] || kill "$watchdog" 2>/dev/null || true
-[ ! -e "$work/timed-out" ] || timed_out=true
+qemu_pid=''
 
 if $timed_out; then
 	echo "run-vm.sh: timeout: the VM was killed after ${timeout}s (log: $log)" >&2
