@@ -97,7 +97,7 @@ trap 'exit 129' HUP # the terminal went away: the VM goes with it
 [ -n "$log" ] || log=$work/serial.log
 : >"$log" || fail "cannot write the log file $log"
 
-cmdline="root=/dev/vda rw console=ttyS0 nokaslr panic=-1 $append"
+cmdline="root=/dev/vda rw console=ttyS0 nokaslr panic=-1"
 qemu=(qemu-system-x86_64 -name kernel-lab -m "$mem" -smp "$smp" -no-reboot
 	-kernel "$kernel" -display none -vga none
 	-drive "file=$image,format=raw,if=virtio,cache=unsafe,snapshot=$([ "$snapshot" = true ] && echo on || echo off)")
@@ -144,7 +144,8 @@ if $has_exec; then
 else
 	qemu+=(-chardev "stdio,id=con,mux=on,signal=off,logfile=$log" -serial chardev:con -mon chardev=con)
 fi
-qemu+=(-append "$cmdline" "${extra[@]}")
+# --append last: the caller's arguments win over ours (e.g. another init=)
+qemu+=(-append "$cmdline${append:+ $append}" "${extra[@]}")
 
 # QEMU (and the timeout's sleep) get SIGKILL when this script dies, whatever kills it: with
 # SIGKILL no trap runs, and QEMU would go on under PID 1.
