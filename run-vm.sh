@@ -9,6 +9,8 @@
 #   --persist         with --exec: keep the writes
 #   --share DIR       share host DIR read-write with the guest (9p), at /mnt/host
 #   --gdb             start QEMU's gdbstub on a free localhost port and print how to attach
+#   --timeline        at the end, print where the seconds went (stderr): QEMU start, kernel start,
+#                     init, command start and end (with --exec), QEMU exit
 #   --timeout SEC     kill the VM after SEC seconds and exit 124
 #   --log FILE        write the full serial log to FILE
 #   --append ARGS     extra kernel command-line arguments
@@ -25,6 +27,7 @@
 #   124  timeout (--timeout): the VM was killed
 #   125  setup error (bad option, missing kernel or image, QEMU failed to start)
 set -euo pipefail
+t_start=$EPOCHREALTIME
 # shellcheck source=tools/lib/paths.sh
 . "$(dirname "${BASH_SOURCE[0]}")/tools/lib/paths.sh" || exit 125
 # shellcheck source=tools/lib/common.sh
@@ -37,7 +40,7 @@ fail() {
 	exit "$EXIT_SETUP"
 }
 
-exec_cmd='' has_exec=false snapshot=false persist=false share='' gdb=false timeout=0 log='' append=''
+exec_cmd='' has_exec=false timeline=false snapshot=false persist=false share='' gdb=false timeout=0 log='' append=''
 mem=1024 smp=1 kernel=$KIMAGE initrd=$INITRD image=$IMAGE extra=()
 while [ $# -gt 0 ]; do
 	need_arg() { [ $# -ge 2 ] || fail "option $1 needs a value (see --help)"; }
@@ -47,6 +50,7 @@ while [ $# -gt 0 ]; do
 	--persist) persist=true ;;
 	--share) need_arg "$@"; share=$2; shift ;;
 	--gdb) gdb=true ;;
+	--timeline) timeline=true ;;
 	--timeout) need_arg "$@"; timeout=$2; shift ;;
 	--log) need_arg "$@"; log=$2; shift ;;
 	--append) need_arg "$@"; append=$2; shift ;;
@@ -157,7 +161,7 @@ else
 fi
 qemu+=(-pidfile "$work/qemu.pid")
 
-start=$SECONDS
+start=$SECONDS t_launch=$EPOCHREALTIME
 if $has_exec; then
 	"${die_with_us[@]}" "${qemu[@]}" </dev/null &
 else
@@ -182,7 +186,47 @@ if [ "$timeout" -gt 0 ]; then
 else
 	wait "$qemu_pid" || rc=$?
 fi
-qemu_pid=''
+qemu_pid='' t_exit=$EPOCHREALTIME
+
+# print_timeline: the host's timestamps, and the guest's (its uptime at each "KLAB-T EVENT
+# UPTIME" line of the status port), placed on the host's clock by the last one, "poweroff":
+# the guest's reboot is QEMU's exit, give or take some milliseconds. The guest's clock (uptime
+# 0) starts in the kernel's early setup, after the firmware and the kernel's decompression.
+print_timeline() {
+	echo "run-vm.sh: timeline (seconds since run-vm.sh started; guest events by the guest's clock)"
+	{
+		echo "host start 0"
+		echo "host launch $t_launch"
+		[ ! -f "$work/status" ] || tr -d '\r' <"$work/status" | grep -a '^KLAB-T ' | cut -d' ' -f2-
+		echo "host exit $t_exit"
+	} | awk -v t0="$t_start" '
+		$1 == "host" { t[$2] = ($2 == "start") ? 0 : $3 - t0; next }
+		{ up[$1] = $2 }
+		END {
+			n = split("launch:QEMU started:setup (paths, accelerator, options)|" \
+				"kernel:kernel clock started:firmware, kernel load (decompression), early setup|" \
+				"init:init started:kernel boot (initramfs included)|" \
+				"cmd-start:command started:init (mounts, fw_cfg, 9p)|" \
+				"cmd-end:command ended:the command|" \
+				"exit:QEMU exited:power-off", ev, "|")
+			if ("poweroff" in up) {
+				zero = t["exit"] - up["poweroff"]
+				t["kernel"] = zero
+				for (e in up) if (e != "poweroff") t[e] = zero + up[e]
+			}
+			printf "  %7.2f  %-34s\n", 0, "run-vm.sh started"
+			prev = 0
+			for (i = 1; i <= n; i++) {
+				split(ev[i], f, ":")
+				if (!(f[1] in t)) continue
+				if (f[1] == "exit" && !("poweroff" in up)) f[3] = "the whole boot and run"
+				printf "  %7.2f  %-34s +%5.2f  %s\n", t[f[1]], f[2], t[f[1]] - prev, f[3]
+				prev = t[f[1]]
+			}
+			if (!("poweroff" in up)) print "  (no guest events: they need --exec, and a guest that reached its power-off)"
+		}' >&2
+}
+! $timeline || print_timeline
 
 if $timed_out; then
 	echo "run-vm.sh: timeout: the VM was killed after ${timeout}s (log: $log)" >&2
