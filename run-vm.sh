@@ -10,6 +10,8 @@
 #   --share DIR       share host DIR read-write with the guest (9p), at /mnt/host
 #   --gdb             start QEMU's gdbstub on a free localhost port and print how to attach;
 #                     the port goes to GDB_PORT_FILE (paths.sh), where make gdb finds it
+#   --timeline        at the end, print where the seconds went (stderr): QEMU start, kernel start,
+#                     init, command start and end (with --exec), QEMU exit
 #   --timeout SEC     kill the VM after SEC seconds and exit 124
 #   --log FILE        write the full serial log to FILE
 #   --append ARGS     extra kernel command-line arguments
@@ -26,6 +28,7 @@
 #   124  timeout (--timeout): the VM was killed
 #   125  setup error (bad option, missing kernel or image, QEMU failed to start)
 set -euo pipefail
+t_start=$EPOCHREALTIME
 # shellcheck source=tools/lib/paths.sh
 . "$(dirname "${BASH_SOURCE[0]}")/tools/lib/paths.sh" || exit 125
 # shellcheck source=tools/lib/common.sh
@@ -38,7 +41,7 @@ fail() {
 	exit "$EXIT_SETUP"
 }
 
-exec_cmd='' has_exec=false snapshot=false persist=false share='' gdb=false timeout=0 log='' append=''
+exec_cmd='' has_exec=false timeline=false snapshot=false persist=false share='' gdb=false timeout=0 log='' append=''
 mem=1024 smp=1 kernel=$KIMAGE initrd=$INITRD image=$IMAGE extra=()
 while [ $# -gt 0 ]; do
 	need_arg() { [ $# -ge 2 ] || fail "option $1 needs a value (see --help)"; }
@@ -48,6 +51,7 @@ while [ $# -gt 0 ]; do
 	--persist) persist=true ;;
 	--share) need_arg "$@"; share=$2; shift ;;
 	--gdb) gdb=true ;;
+	--timeline) timeline=true ;;
 	--timeout) need_arg "$@"; timeout=$2; shift ;;
 	--log) need_arg "$@"; log=$2; shift ;;
 	--append) need_arg "$@"; append=$2; shift ;;
@@ -76,10 +80,13 @@ accel_line=$("$KLAB_ROOT/tools/host/accel.sh") || fail "ACCEL=${ACCEL:-} is not 
 accel=${accel_line%% *}
 echo "run-vm.sh: accelerator: $accel_line" >&2
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/kernel-lab-vm.XXXXXX")
-qemu_pid=''
+# The VM's private folder (command, status port, default log). A run killed with SIGKILL cannot
+# remove it: private_dir removes the folders whose owner is gone (and kills their QEMU).
+work=$(private_dir kernel-lab-vm) || fail "cannot create a folder in ${TMPDIR:-/tmp}"
+qemu_pid='' limit_pid=''
 # shellcheck disable=SC2317 # called by the trap
 cleanup() {
+	[ -z "$limit_pid" ] || kill "$limit_pid" 2>/dev/null || true
 	if [ -n "$qemu_pid" ] && kill -0 "$qemu_pid" 2>/dev/null; then
 		kill "$qemu_pid" 2>/dev/null || true
 		sleep 0.2
@@ -96,7 +103,7 @@ trap 'exit 129' HUP # the terminal went away: the VM goes with it
 [ -n "$log" ] || log=$work/serial.log
 : >"$log" || fail "cannot write the log file $log"
 
-cmdline="root=/dev/vda rw console=ttyS0 nokaslr panic=-1 $append"
+cmdline="root=/dev/vda rw console=ttyS0 nokaslr panic=-1"
 qemu=(qemu-system-x86_64 -name kernel-lab -m "$mem" -smp "$smp" -no-reboot
 	-kernel "$kernel" -display none -vga none
 	-drive "file=$image,format=raw,if=virtio,cache=unsafe,snapshot=$([ "$snapshot" = true ] && echo on || echo off)")
@@ -148,32 +155,85 @@ if $has_exec; then
 else
 	qemu+=(-chardev "stdio,id=con,mux=on,signal=off,logfile=$log" -serial chardev:con -mon chardev=con)
 fi
-qemu+=(-append "$cmdline" "${extra[@]}")
+# --append last: the caller's arguments win over ours (e.g. another init=)
+qemu+=(-append "$cmdline${append:+ $append}" "${extra[@]}")
 
-start=$SECONDS
-if $has_exec; then
-	"${qemu[@]}" </dev/null &
+# QEMU (and the timeout's sleep) get SIGKILL when this script dies, whatever kills it: with
+# SIGKILL no trap runs, and QEMU would go on under PID 1.
+die_with_us=()
+if setpriv --pdeathsig KILL true 2>/dev/null; then
+	die_with_us=(setpriv --pdeathsig KILL --)
 else
-	"${qemu[@]}" <&0 &
+	echo "run-vm.sh: warning: no 'setpriv --pdeathsig' (util-linux): QEMU would outlive a SIGKILL of this script" >&2
+fi
+qemu+=(-pidfile "$work/qemu.pid")
+
+start=$SECONDS t_launch=$EPOCHREALTIME
+if $has_exec; then
+	"${die_with_us[@]}" "${qemu[@]}" </dev/null &
+else
+	"${die_with_us[@]}" "${qemu[@]}" <&0 &
 fi
 qemu_pid=$!
 
-timed_out=false
+timed_out=false rc=0
 if [ "$timeout" -gt 0 ]; then
-	# The sleep dies with the watchdog: an orphaned sleep would hold a caller's $(...) open.
-	(
-		trap 'kill "$limit_sleep" 2>/dev/null; exit 0' TERM
-		sleep "$timeout" >/dev/null 2>&1 &
-		limit_sleep=$!
-		wait "$limit_sleep" && touch "$work/timed-out" && kill "$qemu_pid" 2>/dev/null
-	) &
-	watchdog=$!
+	"${die_with_us[@]}" sleep "$timeout" </dev/null >/dev/null 2>&1 &
+	limit_pid=$!
+	finished=''
+	wait -n -p finished "$qemu_pid" "$limit_pid" || rc=$?
+	if [ "$finished" = "$limit_pid" ]; then
+		timed_out=true
+		kill "$qemu_pid" 2>/dev/null || true
+		wait "$qemu_pid" 2>/dev/null || true
+	else
+		kill "$limit_pid" 2>/dev/null || true
+	fi
+	limit_pid=
+else
+	wait "$qemu_pid" || rc=$?
 fi
-rc=0
-wait "$qemu_pid" || rc=$?
-qemu_pid=
-[ -z "${watchdog:-}" ] || kill "$watchdog" 2>/dev/null || true
-[ ! -e "$work/timed-out" ] || timed_out=true
+qemu_pid='' t_exit=$EPOCHREALTIME
+
+# print_timeline: the host's timestamps, and the guest's (its uptime at each "KLAB-T EVENT
+# UPTIME" line of the status port), placed on the host's clock by the last one, "poweroff":
+# the guest's reboot is QEMU's exit, give or take some milliseconds. The guest's clock (uptime
+# 0) starts in the kernel's early setup, after the firmware and the kernel's decompression.
+print_timeline() {
+	echo "run-vm.sh: timeline (seconds since run-vm.sh started; guest events by the guest's clock)"
+	{
+		echo "host start 0"
+		echo "host launch $t_launch"
+		[ ! -f "$work/status" ] || tr -d '\r' <"$work/status" | grep -a '^KLAB-T ' | cut -d' ' -f2-
+		echo "host exit $t_exit"
+	} | awk -v t0="$t_start" '
+		$1 == "host" { t[$2] = ($2 == "start") ? 0 : $3 - t0; next }
+		{ up[$1] = $2 }
+		END {
+			n = split("launch:QEMU started:setup (paths, accelerator, options)|" \
+				"kernel:kernel clock started:firmware, kernel load (decompression), early setup|" \
+				"init:init started:kernel boot (initramfs included)|" \
+				"cmd-start:command started:init (mounts, fw_cfg, 9p)|" \
+				"cmd-end:command ended:the command|" \
+				"exit:QEMU exited:power-off", ev, "|")
+			if ("poweroff" in up) {
+				zero = t["exit"] - up["poweroff"]
+				t["kernel"] = zero
+				for (e in up) if (e != "poweroff") t[e] = zero + up[e]
+			}
+			printf "  %7.2f  %-34s\n", 0, "run-vm.sh started"
+			prev = 0
+			for (i = 1; i <= n; i++) {
+				split(ev[i], f, ":")
+				if (!(f[1] in t)) continue
+				if (f[1] == "exit" && !("poweroff" in up)) f[3] = "the whole boot and run"
+				printf "  %7.2f  %-34s +%5.2f  %s\n", t[f[1]], f[2], t[f[1]] - prev, f[3]
+				prev = t[f[1]]
+			}
+			if (!("poweroff" in up)) print "  (no guest events: they need --exec, and a guest that reached its power-off)"
+		}' >&2
+}
+! $timeline || print_timeline
 
 if $timed_out; then
 	echo "run-vm.sh: timeout: the VM was killed after ${timeout}s (log: $log)" >&2

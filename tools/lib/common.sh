@@ -66,3 +66,47 @@ crash_reports() {
 	*) return "$rc" ;;
 	esac
 }
+
+# private_dir PREFIX: create a fresh folder ${TMPDIR:-/tmp}/PREFIX.XXXXXX and print its path.
+# It records its owner (the calling script: PID and start time) in it, so that a later run can
+# tell it is stale: a script killed with SIGKILL cannot clean up after itself. First, this
+# user's PREFIX.* folders whose owner is gone are removed (sweep_stale_dirs).
+private_dir() {
+	local dir
+	sweep_stale_dirs "$1"
+	dir=$(mktemp -d "${TMPDIR:-/tmp}/$1.XXXXXX") || return 1
+	echo "$$ $(proc_start_time $$)" >"$dir/owner"
+	printf '%s\n' "$dir"
+}
+
+# proc_start_time PID: the process's start time (clock ticks since boot; with the PID, an
+# identity that survives PID reuse); fails when there is no such process.
+proc_start_time() {
+	local stat
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	# shellcheck disable=SC2086 # the fields after "(comm) "; start time is field 22
+	set -- ${stat##*) }
+	echo "${20}"
+}
+
+# sweep_stale_dirs PREFIX: remove this user's ${TMPDIR:-/tmp}/PREFIX.* folders whose recorded
+# owner has exited. A QEMU that recorded its PID there (-pidfile FOLDER/qemu.pid) and still runs
+# with FOLDER on its command line is killed first. A folder without an owner record (being
+# created, or from an older version) is left alone while any process names it on its command line.
+sweep_stale_dirs() {
+	local dir pid start qpid
+	for dir in "${TMPDIR:-/tmp}/$1".*; do
+		if [ ! -d "$dir" ] || [ ! -O "$dir" ]; then continue; fi
+		if [ -f "$dir/owner" ]; then
+			read -r pid start <"$dir/owner" || continue
+			[ "$(proc_start_time "$pid")" != "$start" ] || continue
+		elif grep -qsF -- "$dir" /proc/[0-9]*/cmdline || [ -n "$(find "$dir" -maxdepth 0 -mmin -1)" ]; then
+			# (the glob is expanded before grep starts: grep never finds itself)
+			continue
+		fi
+		if read -r qpid 2>/dev/null <"$dir/qemu.pid" && grep -qsF -- "$dir/" "/proc/$qpid/cmdline"; then
+			kill -KILL "$qpid" 2>/dev/null || true
+		fi
+		rm -rf "$dir"
+	done
+}
