@@ -148,7 +148,7 @@ verify_fragments() {
 		mkdir -p "$(dirname "$f")"
 		grep -ohE '^(CONFIG_[A-Za-z0-9_]+)=|^# (CONFIG_[A-Za-z0-9_]+) is not set' "${FRAGMENTS[@]:i+1}" /dev/null |
 			sed -E 's/^# //; s/[= ].*//' | sort -u >"$dir/later"
-		awk 'NR == FNR { later[$0] = 1; next }
+		awk 'FILENAME == ARGV[1] { later[$0] = 1; next } # (NR == FNR fails on an empty list)
 			{ o = $0; sub(/^# /, "", o); sub(/[= ].*/, "", o) }
 			!(o ~ /^CONFIG_/ && o in later)' "$dir/later" "${FRAGMENTS[i]}" >"$f"
 		fragment_copies+=("$f")
