@@ -126,9 +126,7 @@ else
 	stage "CASE=$name on $KNAME: $teaches" "15-60 s under TCG"
 	echo "guest: $guest"
 	rc=0
-	# no_timer_check: under TCG on a loaded host the IO-APIC timer check can fail and panic the
-	# boot ("IO-APIC + timer doesn't work!"), which is not the crash wanted here
-	"$KLAB_ROOT/run-vm.sh" --log "$log" --timeout "$limit" --append no_timer_check --exec "$guest" || rc=$?
+	"$KLAB_ROOT/run-vm.sh" --log "$log" --timeout "$limit" --exec "$guest" || rc=$?
 	case $rc in
 	0) ;;
 	120) echo "(the guest kernel died: run-vm.sh exit 120)" ;;
