@@ -153,6 +153,7 @@ grep -a -m 1 -F "$(field header_line)" "$log" || true
 # the kernel's RIP (code segment 0010), not a user-space one of the same report
 grep -a -m 1 -E 'RIP: 0010:' "$log" || true
 func=$(field fault_function) offset=$(field fault_offset) size=$(field fault_size) module=$(field fault_module)
+retaddr=0
 if [ "$func" = none ] || [ -z "$func" ]; then
 	# No function at the fault: RIP 0 (a call through NULL), or a report without a faulting
 	# instruction (lockdep, a sleep in atomic context, a hung task). Where to look is the call
@@ -174,6 +175,9 @@ if [ "$func" = none ] || [ -z "$func" ]; then
 	module=${module#[}
 	module=${module%]}
 	echo "the report has no faulting function; the call trace, $why: $fo${fm:+ $fm}"
+	# a frame's address is a return address: the call before it is the line that matters
+	retaddr=1
+	echo "(a return address: the call is the instruction before it, so look up $func+$(printf '0x%x' $((offset - 1))))"
 fi
 echo "fault: $func+$offset/$size in ${module/#none/the kernel (vmlinux)}"
 if [ "$module" = none ]; then obj=$VMLINUX; else obj=$moddir/$module.ko; fi
@@ -199,7 +203,7 @@ else
 	else
 		heading "3. Which source line? (faddr2line: function+offset to file:line, through inlined functions)"
 		[ -n "$scripts" ] || die "no Linux tree with scripts/faddr2line (make kernel extracts one; or KSRC=)"
-		out=$(show "$scripts/faddr2line" "$obj" "$func+$offset/$size" 2>&1) || true
+		out=$(show "$scripts/faddr2line" "$obj" "$func+$(printf '0x%x' $((offset - retaddr)))/$size" 2>&1) || true
 		printf '%s\n' "$out"
 		# the innermost location: the first "at file:line" faddr2line prints
 		loc=$(grep -m 1 -oE ' at [^ ]+:[0-9]+' <<<"$out" | sed 's/^ at //')
@@ -224,7 +228,14 @@ else
 	# A long function: the 30 lines before the fault and 8 after.
 	objdump -d -M intel -S --no-show-raw-insn "${sec[@]}" --start-address="$start" --stop-address="$stop" "$obj" |
 		sed -n '/>:$/,$p' |
-		awk -v a="${addr#0x}" '{ line[NR] = $0; if (match($0, "^ *" a ":")) at = NR }
+		awk -v a="${addr#0x}" -v ret="$retaddr" '
+			# the instruction at the fault; for a return address, the one before it (the call)
+			{ line[NR] = $0
+			  if (match($0, "^ *[0-9a-f]+:")) {
+				x = substr($0, RSTART, RLENGTH - 1); sub(/^ */, "", x)
+				if (x == a) { if (!ret) at = NR; else if (prev) at = prev }
+				prev = NR
+			  } }
 			END { from = 1; to = NR
 				if (at && NR > 45) { from = at > 30 ? at - 30 : 1; to = at + 8 < NR ? at + 8 : NR }
 				if (from > 1) print "    ..."
