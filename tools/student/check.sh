@@ -20,7 +20,7 @@
 #   expect   what is expected              hint     what to do about a FAIL
 #   needs    (optional) another check of E: when that one crashed the kernel (for a host
 #            check: did not pass), this one is not run and fails
-#   timeout  (optional) seconds under KVM, default 30; x3 under TCG
+#   timeout  (optional) seconds under KVM, default 60; x3 under TCG
 #   side     (optional) guest (default: vm/checks/E/guest.sh NAME runs in the VM) or host
 #            (vm/checks/E/host.sh NAME runs here after the VMs, with the kernel log of the
 #            check it needs)
@@ -80,7 +80,7 @@ rubric() {
 		if (f["points"] !~ /^[0-9]+$/) bad("check " f["check"] ": points is a number")
 		if (!("side" in f)) f["side"] = "guest"
 		if (f["side"] !~ /^(guest|host)$/) bad("check " f["check"] ": side is guest or host")
-		if (!("timeout" in f)) f["timeout"] = 30
+		if (!("timeout" in f)) f["timeout"] = 60
 		if (f["timeout"] !~ /^[0-9]+$/) bad("check " f["check"] ": timeout is a number")
 		if (!("needs" in f)) f["needs"] = "-"
 		if (!("splat" in f)) f["splat"] = "-"
@@ -370,10 +370,10 @@ while [ ${#queue[@]} -gt 0 ]; do
 	nice -n 10 "$KLAB_ROOT/run-vm.sh" --share "$share" --timeout "$limit" --log "$serial" \
 		--exec "/mnt/host/guest-side.sh /mnt/host ${args[*]}" >/dev/null 2>"$logdir/boot-$boot.run-vm.err" &
 	vm=$!
-	# Per-check watchdog: a check that runs past its time + 30 s (a kernel stuck in the
+	# Per-check watchdog: a check that runs past its time + 60 s (a kernel stuck in the
 	# student's code; the guest's own timeout cannot kill that) ends the VM now, not when
 	# the whole boot's limit runs out.
-	current='' since=0
+	current='' since=0 boot_start=$SECONDS
 	while kill -0 "$vm" 2>/dev/null; do
 		sleep 1
 		last=$(tail -n 1 "$share/results" 2>/dev/null || true)
@@ -382,11 +382,18 @@ while [ ${#queue[@]} -gt 0 ]; do
 			[ "$current" = "${last#begin }" ] || { current=${last#begin } since=$SECONDS; }
 			for k in "${batch[@]}"; do
 				[ "${wrapper[$k]}" = "$current" ] || continue
-				if [ $((SECONDS - since)) -gt $((${timeout[$k]} * scale + 30)) ]; then
+				if [ $((SECONDS - since)) -gt $((${timeout[$k]} * scale + 60)) ]; then
 					hung=$current
 					kill "$vm" 2>/dev/null
 				fi
 			done
+			;;
+		"")
+			# no check has begun: the boot itself may be stuck
+			if [ "$SECONDS" -gt $((boot_start + 120 * scale)) ]; then
+				hung=boot
+				kill "$vm" 2>/dev/null
+			fi
 			;;
 		*) current='' ;;
 		esac
@@ -404,7 +411,9 @@ while [ ${#queue[@]} -gt 0 ]; do
 			not_run+=("$k")
 			continue
 		fi
-		{ cat "$out" 2>/dev/null; echo "--- kernel log during the check ---"; cat "$dmesg" 2>/dev/null; } >"$logdir/$e.${k#*/}.log"
+		if [ -n "$end" ] || grep -qsx "begin $w" "$share/results"; then
+			{ cat "$out"; echo "--- kernel log during the check ---"; cat "$dmesg"; } >"$logdir/$e.${k#*/}.log" 2>/dev/null || true
+		fi
 		said=$(sed -n 's/^observed: //p' "$out" 2>/dev/null || true)
 		if [ -n "$end" ]; then
 			reports=$(crash_reports "$dmesg" || true)

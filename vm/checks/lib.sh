@@ -33,6 +33,7 @@ one_line() {
 # kmsg_lines: the kernel log since kmsg_mark, without the mark, timestamps and the kernel's
 # notes that an out-of-tree, unsigned module taints it.
 kmsg_lines() {
+	# shellcheck disable=SC2154 # klab_mark: set by kmsg_mark (vm/tests/lib/guest.sh)
 	kmsg_since | grep -vF "$klab_mark" | sed 's/^\[ *[0-9.]*\] //' |
 		grep -vE ': (loading out-of-tree module taints kernel|module verification failed: .*tainting kernel)\.?$'
 }
