@@ -59,7 +59,7 @@ expect_line "$work/gdb.out" "lx-symbols loaded test.ko from the lab's build fold
 	"loading @0x[0-9a-f]+: .*/my_first_module-buggy/test\.ko"
 expect_line "$work/gdb.out" "the breakpoint is hit in init, at my_first_module.c:$line" \
 	"init \(\) at .*my_first_module\.c:$line"
-expect_line "$work/gdb.out" "pc is in init's .init.text of test" 'init in section \.init\.text of .*test\.ko'
+expect_line "$work/gdb.out" "pc is in init's .init.text of test" 'init(_module)? (\+ [0-9]+ )?in section \.init\.text of .*test\.ko'
 wait "$vm_pid" || true
 vm_pid=
 expect_line "$work/serial.log" "the guest went on after gdb detached (insmod returned)" 'insmod-status=|BUG: kernel NULL pointer'
