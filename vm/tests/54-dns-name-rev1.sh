@@ -16,6 +16,7 @@ set -uo pipefail
 dns_name_setup dnsmasq dig
 dnsmasq_start 127.0.0.1 ::1
 for _ in $(seq 50); do answered 127.0.0.1 ready.test && break; sleep 0.1; done
+for _ in $(seq 10); do answered 127.0.0.1 ready.test +tcp && break; sleep 0.5; done
 check "dnsmasq answers on 127.0.0.1" answered 127.0.0.1 example.com
 check "dnsmasq answers on ::1" answered ::1 example.com
 check "dnsmasq answers over TCP" answered 127.0.0.1 example.com +tcp
