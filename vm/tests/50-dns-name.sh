@@ -4,7 +4,7 @@
 # INPUT, with iptables-legacy and iptables-nft, each as the lab writes it (no -p: UDP and
 # TCP) and with -p udp; -L, -S, save/restore, counters. The lab's command with the default
 # iptables; rmmod after the rules are gone. (Revision 1's own options: 54-dns-name-rev1.sh.)
-# timeout: 450
+# timeout: 600
 set -uo pipefail
 # shellcheck source=tests/lib/tap.sh
 . "$KLAB_LIB/tap.sh"
@@ -25,18 +25,21 @@ for b in "${dns_backends[@]}"; do
 	for fam in 4 6; do
 		ipt=$(dns_ipt "$b" "$fam")
 		if [ "$fam" = 4 ]; then srv=127.0.0.1; else srv=::1; fi
-		# The lab's own command first (no -p: the match checks the protocol), then -p udp.
+		# The lab's own command first (no -p: the match checks the protocol), then -p udp;
+		# 52 shows every packet case alike with and without -p, so the second pass skips
+		# the name variations.
 		for p in "" "-p udp "; do
 			t="$ipt${p:+ $p}"
+			if [ -z "$p" ]; then all=true; else all=false; fi
 			# shellcheck disable=SC2086 # $p is zero or two words
 			check "$t: add OUTPUT rule: $ipt -m dns_name -I OUTPUT $p--domain example.com -j DROP" \
 				"$ipt" -m dns_name -I OUTPUT $p--domain example.com -j DROP
 			check "$t: example.com blocked" blocked "$srv" example.com
-			check "$t: EXAMPLE.COM blocked" blocked "$srv" EXAMPLE.COM
+			! $all || check "$t: EXAMPLE.COM blocked" blocked "$srv" EXAMPLE.COM
 			check "$t: example.org answered" answered "$srv" example.org
-			check "$t: www.example.com answered" answered "$srv" www.example.com
-			check "$t: notexample.com answered" answered "$srv" notexample.com
-			expect_eq "$t: two queries dropped" "2 " "$(counters "$ipt" OUTPUT)"
+			! $all || check "$t: www.example.com answered" answered "$srv" www.example.com
+			! $all || check "$t: notexample.com answered" answered "$srv" notexample.com
+			expect_eq "$t: queries dropped" "$($all && echo 2 || echo 1) " "$(counters "$ipt" OUTPUT)"
 			if [ -z "$p" ]; then
 				check "$t: example.com over TCP blocked" blocked "$srv" example.com +tcp
 			else
@@ -57,10 +60,10 @@ for b in "${dns_backends[@]}"; do
 			check "$t: add inverted OUTPUT rule" "$ipt" -A OUTPUT $p-m dns_name \
 				! --domain example.com -j DROP
 			check "$t: inverted: example.com answered" answered "$srv" example.com
-			check "$t: inverted: Example.Com answered" answered "$srv" Example.Com
+			! $all || check "$t: inverted: Example.Com answered" answered "$srv" Example.Com
 			check "$t: inverted: example.org blocked" blocked "$srv" example.org
-			check "$t: inverted: www.example.com blocked" blocked "$srv" www.example.com
-			expect_eq "$t: inverted: two queries dropped" "2 " "$(counters "$ipt" OUTPUT)"
+			! $all || check "$t: inverted: www.example.com blocked" blocked "$srv" www.example.com
+			expect_eq "$t: inverted: queries dropped" "$($all && echo 2 || echo 1) " "$(counters "$ipt" OUTPUT)"
 			if [ -z "$p" ]; then
 				check "$t: inverted: example.org over TCP blocked" blocked "$srv" example.org +tcp
 			else

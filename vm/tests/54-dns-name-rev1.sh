@@ -4,7 +4,7 @@
 # never matches TCP, and rules a revision-0 plugin saved restore unchanged; --domain-suffix
 # (the name and names below it, over UDP and TCP, -L and -S); --qtype; an inverted suffix
 # rule with QTYPEs round-trips through save and restore; a 255-octet (wire) name.
-# timeout: 450
+# timeout: 600
 set -uo pipefail
 # shellcheck source=tests/lib/tap.sh
 . "$KLAB_LIB/tap.sh"
