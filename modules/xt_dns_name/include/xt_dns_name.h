@@ -11,7 +11,9 @@
 enum {
 	XT_DNS_NAME	= 1 << 0,	/* match on the question name */
 	XT_DNS_NAME_INV	= 1 << 1,	/* invert the name test */
+	/* NOT IN THE LAB: revision 1 */
 	XT_DNS_NAME_SUFFIX = 1 << 2,	/* rev 1: the name or a name below it */
+	/* NOT IN THE LAB end */
 };
 
 #define XT_DNS_NAME_FLAGS	(XT_DNS_NAME | XT_DNS_NAME_INV)
@@ -27,6 +29,7 @@ struct xt_dns_name_mtinfo {
 	__u8 name[XT_DNS_NAME_SIZE];
 };
 
+/* NOT IN THE LAB: revision 1 */
 #define XT_DNS_NAME1_FLAGS	(XT_DNS_NAME_FLAGS | XT_DNS_NAME_SUFFIX)
 #define XT_DNS_NAME1_SIZE	255
 #define XT_DNS_QTYPE_MAX	16
@@ -43,5 +46,7 @@ struct xt_dns_name_mtinfo1 {
 	__u8 name_len;			/* wire length of name, root included */
 	__u8 name[XT_DNS_NAME1_SIZE];	/* wire format, as in revision 0 */
 };
+
+/* NOT IN THE LAB end */
 
 #endif /* _XT_DNS_NAME_H */

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * xt_dns_name: match DNS queries by question name (and, revision 1, by
- * name suffix and QTYPE, over UDP and TCP).
+ * xt_dns_name: match DNS queries by question name.
  *
  * The DNS parsing is in dns_parse.c, shared with the host tools and tests
  * and compiled into this file; this file adds the transport lookup, the skb
  * access, the rule checks and the registration.
  */
+/* NOT IN THE LAB: revision 1 */
+/* Revision 1 also matches by name suffix and QTYPE, over UDP and TCP. */
+/* NOT IN THE LAB end */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/in.h>
@@ -14,7 +16,9 @@
 #include <linux/module.h>
 #include <linux/netfilter/x_tables.h>
 #include <linux/skbuff.h>
+/* NOT IN THE LAB: IPv6 */
 #include <net/ipv6.h>
+/* NOT IN THE LAB end */
 
 /* The parser, as static functions of this file (see dns_parse.h). */
 #define DNS_PARSE_API static
@@ -29,6 +33,12 @@ static const void *dns_name_skb_get(const void *ctx, unsigned int off,
 }
 
 /*
+ * TODO 5: be sure the packet can be a DNS request: the rule has no -p udp,
+ * so check the IP protocol yourself (UDP), and that it is not a later
+ * fragment (par->fragoff); the UDP header is at par->thoff. The rest is in
+ * dns_parse.c.
+ */
+/*
  * Find the transport header of @skb: return its protocol and set *@thoff,
  * or return -1 for a packet that cannot carry a query (a later fragment,
  * a malformed header chain). The rule may have no -p, so the match cannot
@@ -38,10 +48,12 @@ static int dns_name_transport(const struct sk_buff *skb,
 			      const struct xt_action_param *par,
 			      unsigned int *thoff)
 {
-	unsigned short fragoff;
 	u8 _proto;
 	const u8 *proto;
+	/* NOT IN THE LAB: IPv6 */
+	unsigned short fragoff;
 	int nexthdr;
+	/* NOT IN THE LAB end */
 
 	switch (xt_family(par)) {
 	case NFPROTO_IPV4:
@@ -55,6 +67,7 @@ static int dns_name_transport(const struct sk_buff *skb,
 			return -1;
 		*thoff = par->thoff;
 		return *proto;
+	/* NOT IN THE LAB: IPv6 */
 	case NFPROTO_IPV6:
 		/*
 		 * ip6_tables computes thoff and fragoff only for rules with
@@ -65,9 +78,12 @@ static int dns_name_transport(const struct sk_buff *skb,
 		if (nexthdr < 0 || fragoff)
 			return -1;
 		return nexthdr;
+	/* NOT IN THE LAB end */
 	}
 	return -1;
 }
+
+/* TODO 5 end */
 
 static bool dns_name_mt(const struct sk_buff *skb, struct xt_action_param *par)
 {
@@ -76,17 +92,20 @@ static bool dns_name_mt(const struct sk_buff *skb, struct xt_action_param *par)
 		.name = info->name,
 		.name_len = dns_name_wire_len(info->name),
 	};
-	unsigned int thoff;
+	unsigned int thoff = par->thoff;
 	enum dns_verdict v;
 
+	/* TODO 5: ... UDP only, never a later fragment */
 	/* Revision 0 reads queries over UDP only. */
 	if (dns_name_transport(skb, par, &thoff) != IPPROTO_UDP)
 		return false;
+	/* TODO 5 end */
 	v = dns_udp_check(dns_name_skb_get, skb, thoff, skb->len, skb->len,
 			  &rule);
 	return dns_verdict_match(v, info->flags & XT_DNS_NAME_INV);
 }
 
+/* NOT IN THE LAB: revision 1 */
 /* Revision 1: UDP and TCP, suffixes, QTYPEs. */
 static bool dns_name_mt1(const struct sk_buff *skb,
 			 struct xt_action_param *par)
@@ -117,6 +136,8 @@ static bool dns_name_mt1(const struct sk_buff *skb,
 	return dns_verdict_match(v, info->flags & XT_DNS_NAME_INV);
 }
 
+/* NOT IN THE LAB end */
+/* TODO 4: (a helper for the checks below) */
 static int dns_name_name_check(const u8 *name, unsigned int size)
 {
 	enum dns_name_err err = dns_name_check(name, size);
@@ -128,8 +149,14 @@ static int dns_name_name_check(const u8 *name, unsigned int size)
 	return 0;
 }
 
+/* TODO 4 end */
 static int dns_name_mt_check(const struct xt_mtchk_param *par)
 {
+	/*
+	 * TODO 4: never trust userspace: refuse a rule with unknown flags,
+	 * without XT_DNS_NAME, or whose name field is not a valid name
+	 * (dns_name_check()), with -EINVAL and a line in the kernel log.
+	 */
 	const struct xt_dns_name_mtinfo *info = par->matchinfo;
 
 	if (info->flags & ~XT_DNS_NAME_FLAGS) {
@@ -141,8 +168,13 @@ static int dns_name_mt_check(const struct xt_mtchk_param *par)
 		return -EINVAL;
 	}
 	return dns_name_name_check(info->name, sizeof(info->name));
+	/* TODO 4 stub: (void)dns_name_check; */
+	/* TODO 4 stub: (void)dns_name_strerror; */
+	/* TODO 4 stub: return 0; */
+	/* TODO 4 end */
 }
 
+/* NOT IN THE LAB: revision 1 */
 static int dns_name_mt_check1(const struct xt_mtchk_param *par)
 {
 	const struct xt_dns_name_mtinfo1 *info = par->matchinfo;
@@ -183,16 +215,19 @@ static int dns_name_mt_check1(const struct xt_mtchk_param *par)
 	return 0;
 }
 
+/* NOT IN THE LAB end */
 static struct xt_match dns_name_mt_reg[] __read_mostly = {
 	{
 		.name		= "dns_name",
 		.revision	= 0,
 		.family		= NFPROTO_IPV4,
+		/* LAB ONLY: .hooks		= 1 << NF_INET_LOCAL_OUT, */
 		.match		= dns_name_mt,
 		.checkentry	= dns_name_mt_check,
 		.matchsize	= sizeof(struct xt_dns_name_mtinfo),
 		.me		= THIS_MODULE,
 	},
+	/* NOT IN THE LAB: IPv6 and revision 1 */
 	{
 		.name		= "dns_name",
 		.revision	= 0,
@@ -220,6 +255,7 @@ static struct xt_match dns_name_mt_reg[] __read_mostly = {
 		.matchsize	= sizeof(struct xt_dns_name_mtinfo1),
 		.me		= THIS_MODULE,
 	},
+	/* NOT IN THE LAB end */
 };
 
 static int __init dns_name_mt_init(void)
@@ -239,4 +275,6 @@ module_exit(dns_name_mt_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Xtables: match DNS queries by question name and type");
 MODULE_ALIAS("ipt_dns_name");
+/* NOT IN THE LAB: IPv6 */
 MODULE_ALIAS("ip6t_dns_name");
+/* NOT IN THE LAB end */

@@ -23,6 +23,7 @@ int dns_name_encode(const char *text, unsigned char *wire, size_t size,
 void dns_name_decode(const unsigned char *wire, size_t size,
 		     char *text, size_t textlen);
 
+/* NOT IN THE LAB: --qtype lists (revision 1) */
 /*
  * Parse a --qtype list "TYPE[,TYPE...]" (mnemonics in any case: A AAAA MX
  * TXT NS CNAME SOA PTR SRV HTTPS ANY, or numbers 1-65535) into @qtypes (at
@@ -35,5 +36,6 @@ int dns_qtype_list_parse(const char *text, unsigned short *qtypes,
 /* The list as dns_qtype_list_parse() reads it: mnemonics where known. */
 void dns_qtype_list_format(const unsigned short *qtypes, unsigned int n,
 			   char *text, size_t textlen);
+/* NOT IN THE LAB end */
 
 #endif /* _DNS_NAME_TEXT_H */

@@ -28,6 +28,11 @@ int dns_label_char_ok(unsigned char c)
 	       c == '-' || c == '_';
 }
 
+/*
+ * TODO 6: helpers to read one question (its name label by label: no
+ * compression pointers, at most 255 octets; then QTYPE and QCLASS) and to
+ * compare its name with the rule's, ignoring ASCII case (dns_fold()).
+ */
 static int dns_fold_eq(const unsigned char *p, const unsigned char *name,
 		       unsigned int n)
 {
@@ -137,6 +142,8 @@ static int dns_question(dns_get_t get, const void *ctx, unsigned int off,
 	       dns_qtype_asked(p[i] << 8 | p[i + 1], rule);
 }
 
+/* TODO 6 end */
+
 DNS_PARSE_API
 enum dns_verdict dns_msg_check(dns_get_t get, const void *ctx,
 			       unsigned int off, unsigned int len,
@@ -144,8 +151,10 @@ enum dns_verdict dns_msg_check(dns_get_t get, const void *ctx,
 {
 	unsigned char buf[DNS_HDR_LEN] __uninitialized;
 	const unsigned char *h;
+	/* TODO 6: (the variables of the questions' loop below) */
 	unsigned int qdcount, pos = DNS_HDR_LEN;
 	int r;
+	/* TODO 6 end */
 
 	if (len < DNS_HDR_LEN)
 		return DNS_NOT_QUERY;
@@ -154,9 +163,15 @@ enum dns_verdict dns_msg_check(dns_get_t get, const void *ctx,
 	h = get(ctx, off, DNS_HDR_LEN, buf);
 	if (!h)
 		return DNS_NOT_QUERY;
+	/* TODO 5: a request: QR (0x80) clear and OPCODE (0x78) 0, QUERY */
 	/* QR (0x80) clear and OPCODE (0x78) QUERY; other bits are free. */
 	if (h[2] & 0xf8)
 		return DNS_NOT_QUERY;
+	/* TODO 5 end */
+	/*
+	 * TODO 6: read the QDCOUNT questions in order: DNS_NAME_FOUND at the
+	 * first one the rule asks for; stop at the first malformed one.
+	 */
 	qdcount = h[4] << 8 | h[5];
 
 	/* Each question uses at least 5 octets of the message. */
@@ -169,6 +184,9 @@ enum dns_verdict dns_msg_check(dns_get_t get, const void *ctx,
 		if (r > 0)
 			return DNS_NAME_FOUND;
 	}
+	/* TODO 6 stub: (void)rule; */
+	/* TODO 6 stub: (void)dns_fold; */
+	/* TODO 6 end */
 	return DNS_NAME_ABSENT;
 }
 
@@ -189,8 +207,10 @@ enum dns_verdict dns_udp_check(dns_get_t get, const void *ctx,
 	u = get(ctx, udp_off, DNS_UDP_HDR_LEN, buf);
 	if (!u)
 		return DNS_NOT_QUERY;
+	/* TODO 5: a request goes to port 53 (DNS_PORT) */
 	if ((u[2] << 8 | u[3]) != DNS_PORT)
 		return DNS_NOT_QUERY;
+	/* TODO 5 end */
 	/* The UDP length field bounds the message, and so does the packet. */
 	len = u[4] << 8 | u[5];
 	if (len < DNS_UDP_HDR_LEN)
@@ -205,6 +225,7 @@ enum dns_verdict dns_udp_check(dns_get_t get, const void *ctx,
 			     rule);
 }
 
+/* NOT IN THE LAB: DNS over TCP (revision 1) */
 DNS_PARSE_API
 enum dns_verdict dns_tcp_check(dns_get_t get, const void *ctx,
 			       unsigned int tcp_off, unsigned int pkt_len,
@@ -247,6 +268,7 @@ enum dns_verdict dns_tcp_check(dns_get_t get, const void *ctx,
 	return dns_msg_check(get, ctx, off, len, avail, rule);
 }
 
+/* NOT IN THE LAB end */
 DNS_PARSE_API
 int dns_verdict_match(enum dns_verdict v, int invert)
 {

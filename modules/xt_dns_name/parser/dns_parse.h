@@ -79,6 +79,7 @@ enum dns_verdict dns_udp_check(dns_get_t get, const void *ctx,
 			       unsigned int cap_len,
 			       const struct dns_rule *rule);
 
+/* NOT IN THE LAB: DNS over TCP (revision 1) */
 /*
  * The same for a TCP segment to port 53 whose payload starts with a DNS
  * message's two-byte length. There is no reassembly: a message whose header
@@ -89,6 +90,7 @@ enum dns_verdict dns_tcp_check(dns_get_t get, const void *ctx,
 			       unsigned int tcp_off, unsigned int pkt_len,
 			       unsigned int cap_len,
 			       const struct dns_rule *rule);
+/* NOT IN THE LAB end */
 
 /*
  * The same for a DNS message of @len bytes at @off, of which the first

@@ -1,11 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * iptables/ip6tables match "dns_name": DNS queries by question name.
- * Revision 0: --domain over UDP, names up to 127 octets. Revision 1 adds
- * --domain-suffix, --qtype, names up to 255 octets and DNS over TCP;
- * iptables uses the newest revision the kernel has.
- * (tests/libxt_dns_name_unchecked.c builds a test variant from this file.)
+ * iptables match "dns_name": DNS queries by question name (--domain, over
+ * UDP, names up to 127 octets).
  */
+/* NOT IN THE LAB: ip6tables, revision 1, the test build */
+/*
+ * Also for ip6tables. Revision 1 adds --domain-suffix, --qtype, names up to
+ * 255 octets and DNS over TCP; iptables uses the newest revision the kernel
+ * has. (tests/libxt_dns_name_unchecked.c builds a test variant from this
+ * file.)
+ */
+/* NOT IN THE LAB end */
 #include <stdio.h>
 #include <string.h>
 #include <xtables.h>
@@ -16,14 +21,19 @@
 
 enum {
 	O_DOMAIN = 0,
+	/* NOT IN THE LAB: revision 1 */
 	O_DOMAIN_SUFFIX,
 	O_QTYPE,
+	/* NOT IN THE LAB end */
 };
 
 /* Room for a decoded name (bytes outside the rule set print as \DDD). */
+/* NOT IN THE LAB: revision 1 */
 #define DNS_NAME_TEXT_MAX	(4 * XT_DNS_NAME1_SIZE + 1)
 /* Room for a --qtype list: 16 numbers of 5 digits and commas. */
 #define DNS_QTYPE_TEXT_MAX	(6 * XT_DNS_QTYPE_MAX + 1)
+/* NOT IN THE LAB end */
+/* LAB ONLY: #define DNS_NAME_TEXT_MAX	(4 * XT_DNS_NAME_SIZE + 1) */
 
 static void dns_name_help(void)
 {
@@ -41,6 +51,7 @@ static void dns_name_help(void)
 "                    match, malformed ones included.\n");
 }
 
+/* NOT IN THE LAB: revision 1 */
 static void dns_name_help1(void)
 {
 	printf(
@@ -66,12 +77,15 @@ static void dns_name_help1(void)
 	       XT_DNS_QTYPE_MAX);
 }
 
+/* NOT IN THE LAB end */
+
 static const struct xt_option_entry dns_name_opts[] = {
 	{.name = "domain", .id = O_DOMAIN, .type = XTTYPE_STRING,
 	 .flags = XTOPT_MAND | XTOPT_INVERT},
 	XTOPT_TABLEEND,
 };
 
+/* NOT IN THE LAB: revision 1 */
 static const struct xt_option_entry dns_name_opts1[] = {
 	{.name = "domain", .id = O_DOMAIN, .type = XTTYPE_STRING,
 	 .flags = XTOPT_INVERT, .excl = 1 << O_DOMAIN_SUFFIX},
@@ -80,6 +94,8 @@ static const struct xt_option_entry dns_name_opts1[] = {
 	{.name = "qtype", .id = O_QTYPE, .type = XTTYPE_STRING},
 	XTOPT_TABLEEND,
 };
+
+/* NOT IN THE LAB end */
 
 /* Encode @cb's name into @name (@size bytes); return its wire length. */
 static int dns_name_parse_name(struct xt_option_call *cb, __u8 *name,
@@ -102,12 +118,22 @@ static void dns_name_parse(struct xt_option_call *cb)
 	xtables_option_parse(cb);
 	switch (cb->entry->id) {
 	case O_DOMAIN:
+		/*
+		 * TODO 1: fill the rule from --domain NAME (cb->arg, "!" in
+		 * cb->invert): info->flags (XT_DNS_NAME, XT_DNS_NAME_INV) and
+		 * info->name, NAME in DNS wire format, lowercase
+		 * (dns_name_parse_name() encodes it, or refuses a bad NAME).
+		 */
 		info->flags = XT_DNS_NAME | (cb->invert ? XT_DNS_NAME_INV : 0);
 		dns_name_parse_name(cb, info->name, sizeof(info->name));
+		/* TODO 1 stub: (void)info; */
+		/* TODO 1 stub: (void)dns_name_parse_name; */
+		/* TODO 1 end */
 		break;
 	}
 }
 
+/* NOT IN THE LAB: revision 1 */
 static void dns_name_parse1(struct xt_option_call *cb)
 {
 	struct xt_dns_name_mtinfo1 *info = cb->data;
@@ -141,6 +167,8 @@ static void dns_name_parse1(struct xt_option_call *cb)
 	}
 }
 
+/* NOT IN THE LAB end */
+
 /* The kernel checks the same; a bug here should not reach it. */
 static void dns_name_check_name(const __u8 *name, size_t size)
 {
@@ -160,6 +188,7 @@ static void dns_name_fcheck(struct xt_fcheck_call *cb)
 		dns_name_check_name(info->name, sizeof(info->name));
 }
 
+/* NOT IN THE LAB: revision 1 */
 static void dns_name_fcheck1(struct xt_fcheck_call *cb)
 {
 	const struct xt_dns_name_mtinfo1 *info = cb->data;
@@ -171,13 +200,18 @@ static void dns_name_fcheck1(struct xt_fcheck_call *cb)
 	dns_name_check_name(info->name, sizeof(info->name));
 }
 
+/* NOT IN THE LAB end */
+
 /* " domain NAME" for -L; with @save, " --domain NAME" for iptables-save. */
 static void dns_name_put(__u8 flags, const __u8 *name, size_t size, int save)
 {
 	char text[DNS_NAME_TEXT_MAX];
 	int inv = !!(flags & XT_DNS_NAME_INV);
+	/* NOT IN THE LAB: revision 1 */
 	const char *opt = flags & XT_DNS_NAME_SUFFIX ?
 			  "domain-suffix" : "domain";
+	/* NOT IN THE LAB end */
+	/* LAB ONLY: const char *opt = "domain"; */
 
 	dns_name_decode(name, size, text, sizeof(text));
 	if (save)
@@ -194,22 +228,36 @@ static void dns_name_put(__u8 flags, const __u8 *name, size_t size, int save)
 static void dns_name_print(const void *ip, const struct xt_entry_match *match,
 			   int numeric)
 {
+	/*
+	 * TODO 2: print the rule's criteria for iptables -L, e.g.
+	 * " dns_name domain ! example.com" (dns_name_put() can).
+	 */
 	const struct xt_dns_name_mtinfo *info = (const void *)match->data;
 
-	(void)ip;
-	(void)numeric;
 	printf(" dns_name");
 	dns_name_put(info->flags, info->name, sizeof(info->name), 0);
+	/* TODO 2 stub: (void)match; */
+	/* TODO 2 end */
+	(void)ip;
+	(void)numeric;
 }
 
 static void dns_name_save(const void *ip, const struct xt_entry_match *match)
 {
+	/*
+	 * TODO 3: print the rule's options for iptables-save, as they are
+	 * typed: " --domain example.com", " ! --domain example.com".
+	 */
 	const struct xt_dns_name_mtinfo *info = (const void *)match->data;
 
-	(void)ip;
 	dns_name_put(info->flags, info->name, sizeof(info->name), 1);
+	/* TODO 3 stub: (void)match; */
+	/* TODO 3 stub: (void)dns_name_put; */
+	/* TODO 3 end */
+	(void)ip;
 }
 
+/* NOT IN THE LAB: revision 1 */
 static void dns_name_put1(const struct xt_dns_name_mtinfo1 *info, int save)
 {
 	char types[DNS_QTYPE_TEXT_MAX];
@@ -256,6 +304,8 @@ static void dns_name_save1(const void *ip, const struct xt_entry_match *match)
 	dns_name_put1((const void *)match->data, 1);
 }
 
+/* NOT IN THE LAB end */
+
 static struct xtables_match dns_name_mt_reg[] = {
 	{
 		.family		= NFPROTO_UNSPEC,
@@ -271,6 +321,7 @@ static struct xtables_match dns_name_mt_reg[] = {
 		.x6_fcheck	= dns_name_fcheck,
 		.x6_options	= dns_name_opts,
 	},
+	/* NOT IN THE LAB: revision 1 */
 	{
 		.family		= NFPROTO_UNSPEC,
 		.name		= "dns_name",
@@ -285,6 +336,7 @@ static struct xtables_match dns_name_mt_reg[] = {
 		.x6_fcheck	= dns_name_fcheck1,
 		.x6_options	= dns_name_opts1,
 	},
+	/* NOT IN THE LAB end */
 };
 
 /* A constructor, not _init(): that name belongs to crti outside iptables. */
