@@ -137,6 +137,21 @@ for ex in $("$skels" --list); do
 		"$src_todos" "$rubric_todos"
 done
 
+# --- dns-name (3B) as the lab has it: IPv4, the OUTPUT hook, no .proto; nothing of the
+# reference's extras (IPv6, revision 1, DNS over TCP) is handed out, with the skeleton or
+# with the solutions
+for d in skel solved; do
+	dn=$tmp/$d/dns-name
+	[ -d "$dn" ] || { not_ok "dns-name is handed out ($d)"; continue; }
+	check "dns-name ($d): the match is registered for IPv4's OUTPUT hook only" \
+		grep -qE '^[[:space:]]*\.hooks[[:space:]]*= 1 << NF_INET_LOCAL_OUT,' "$dn/xt_dns_name_main.c"
+	check_not "dns-name ($d): no .proto restriction (the lab's command has no -p udp)" \
+		grep -qE '\.proto[[:space:]]*=' "$dn/xt_dns_name_main.c"
+	check_not "dns-name ($d): no IPv6, revision 1 or DNS over TCP" \
+		grep -lE 'NFPROTO_IPV6|ipv6|mtinfo1|revision[[:space:]]*= 1|dns_tcp_check|--domain-suffix|--qtype' "$dn"/*.[ch]
+	check_not "dns-name ($d): no marker is handed out" grep -lE 'NOT IN THE LAB|LAB ONLY|TODO [0-9]+ (end|stub)' "$dn"/*
+done
+
 # --- a student's changes survive make skels
 d=$tmp/mine
 "$skels" --dest "$d" --ex first-module >/dev/null
@@ -162,6 +177,13 @@ if command -v shellcheck >/dev/null; then
 else
 	skip "shellcheck of the handed-out scripts" "shellcheck is not installed"
 fi
+# w1_clean DIR: DIR builds with the kernel's W=1 and prints no warning (what it printed if not).
+# shellcheck disable=SC2317 # called through check
+w1_clean() {
+	local out
+	out=$(env -u MAKEFLAGS make -C "$1" KDIR="$KOUT" W=1 clean all 2>&1) || { tail -n 20 <<<"$out"; return 1; }
+	! grep -E 'warning:' <<<"$out"
+}
 if [ -f "$KOUT/Module.symvers" ]; then
 	for mk in "$tmp"/skel/*/Makefile; do
 		ex=$(basename "$(dirname "$mk")")
@@ -169,6 +191,10 @@ if [ -f "$KOUT/Module.symvers" ]; then
 			env -u MAKEFLAGS make -C "$tmp/skel/$ex" KDIR="$KOUT"
 	done
 	check "... first-module into test.ko" test -f "$tmp/skel/first-module/test.ko"
+	# the kernel's extra warnings too (W=1: -Wextra and more), which a student may turn on
+	check "the dns-name skeleton builds with W=1, without a warning" w1_clean "$tmp/skel/dns-name"
+	check "... into xt_dns_name.ko and libxt_dns_name.so" \
+		test -f "$tmp/skel/dns-name/xt_dns_name.ko" -a -f "$tmp/skel/dns-name/libxt_dns_name.so"
 else
 	skip "the skeletons build" "no kernel build at $KOUT (make kernel)"
 fi
