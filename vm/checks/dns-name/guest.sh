@@ -226,7 +226,9 @@ check_questions() {
 	for n in example.org www.example.com notexample.com; do answered "$n" || wrong+=("$n blocked"); done
 	[ ${#wrong[@]} -eq 0 ] || fail "with a DROP rule for example.com: $(printf '%s; ' "${wrong[@]}")"
 	ref_ipt -F OUTPUT
-	ref_ipt -A OUTPUT -m dns_name --domain example.com
+	# queries only (-p udp --dport 53): dnsmasq's answer carries the same questions, and
+	# counting it would cost this check points for TODO 5's port and QR tests
+	ref_ipt -A OUTPUT -p udp --dport 53 -m dns_name --domain example.com
 	got=$(zero_send 53 "${H2}03616263036f726700$TC$EX$TC")
 	[ "$got" = 1 ] || fail "a query for abc.org and then example.com: matched $got times, want 1"
 	got=$(zero_send 53 "${H2}03616263036f726700$TC$ORG$TC")
