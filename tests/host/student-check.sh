@@ -7,6 +7,8 @@
 #     TODO N's checks (a check of all TODOs together, 0 points, may fail too);
 #   - a first-module that writes through NULL in init fails with the oops traced to its own
 #     file:line, and the checker finishes with a score;
+#   - a dns-name whose match writes through NULL: the same, and only the checks that run the
+#     match fail (the others pass in the fresh VMs booted after each crash);
 #   - a folder with a C and a shell syntax error gets the errors (file:line) and a score, no VM.
 # JSON (--json) is what the assertions read. Skeletons and mutants run on KERNEL only.
 # Env: BUILD_DIR, KERNEL, STUDENT_KERNELS (default "lab debian": those with a kernel and an
@@ -112,6 +114,32 @@ expect_line "$tmp/null.out" "NULL write: loads fails" '^FAIL .* loads$'
 expect_line "$tmp/null.out" "NULL write: the oops is shown" 'the kernel crashed: BUG: kernel NULL pointer dereference'
 expect_line "$tmp/null.out" "NULL write: traced to the mutant's own file:line ($line)" "at $c:$line\$"
 expect_line "$tmp/null.out" "NULL write: the checks that need the module are not run" 'not run: it needs check loads, which crashed the kernel'
+
+# --- a dns-name whose match writes through NULL: the oops is traced to the mutant's own
+# file:line, and the checks that never run the match (the plugin's, checkentry's) still pass,
+# in the fresh VMs the checker boots after each crash
+if [[ " $handed " == *" dns-name "* ]]; then
+	"$skels" --dest "$tmp/dns-null" --strip none --ex dns-name >/dev/null 2>&1
+	c=$tmp/dns-null/dns-name/xt_dns_name_main.c
+	# the match's first statement: every packet a student rule sees crashes the kernel
+	sed -i '/^static bool dns_name_mt(/,/^}/ s|^\tenum dns_verdict v;$|&\n\t*((volatile int *)NULL) = 1;|' "$c"
+	line=$(grep -n 'NULL) = 1;' "$c" | cut -d: -f1)
+	grade dns-null "$main" --src "$tmp/dns-null"
+	expect_eq "dns-name NULL write: the checker finishes, points missing (exit 1)" 1 "$rc"
+	expect_line "$tmp/dns-null.out" "dns-name NULL write: a score is printed" '^score: [0-9]+/[0-9]+$'
+	expect_line "$tmp/dns-null.out" "dns-name NULL write: the oops is shown" 'the kernel crashed: BUG: kernel NULL pointer dereference'
+	expect_line "$tmp/dns-null.out" "dns-name NULL write: traced to the mutant's own file:line ($line)" "at $c:$line\$"
+	if [ -f "$tmp/dns-null.json" ]; then
+		# the checks whose packets pass a rule of the student's module, and only those
+		expect_eq "dns-name NULL write: exactly the checks that run the match fail" \
+			"requests-only questions no-splat lab-command" \
+			"$(q dns-null "' '.join(c['check'] for e in r['exercises'] for c in e['checks'] if c['result'] != 'pass')")"
+	else
+		not_ok "dns-name NULL write: the checker wrote its JSON"
+	fi
+else
+	skip "a dns-name whose match writes through NULL" "dns-name is not handed out"
+fi
 
 # --- syntax errors: the compiler's and bash's file:line, a score, no VM
 "$skels" --dest "$tmp/syntax" --strip none >/dev/null 2>&1
