@@ -17,6 +17,7 @@
 #   --append ARGS     extra kernel command-line arguments
 #   --mem MB          guest memory (default 1024)   --smp N   CPUs (default 1)
 #   --kernel FILE     kernel to boot (default: the one KERNEL= selects)
+#   --machine TYPE[,OPTS]  QEMU's machine (default pc; for comparisons, e.g. q35)
 #   --initrd FILE     initramfs (default: the one KERNEL= selects, if any)
 #   --image FILE      root disk image (default: BUILD_DIR/images/SUITE-KERNEL.ext4)
 #   -h, --help        this text
@@ -41,7 +42,7 @@ fail() {
 	exit "$EXIT_SETUP"
 }
 
-exec_cmd='' has_exec=false timeline=false snapshot=false persist=false share='' gdb=false timeout=0 log='' append=''
+exec_cmd='' has_exec=false timeline=false machine=pc snapshot=false persist=false share='' gdb=false timeout=0 log='' append=''
 mem=1024 smp=1 kernel=$KIMAGE initrd=$INITRD image=$IMAGE extra=()
 while [ $# -gt 0 ]; do
 	need_arg() { [ $# -ge 2 ] || fail "option $1 needs a value (see --help)"; }
@@ -52,6 +53,7 @@ while [ $# -gt 0 ]; do
 	--share) need_arg "$@"; share=$2; shift ;;
 	--gdb) gdb=true ;;
 	--timeline) timeline=true ;;
+	--machine) need_arg "$@"; machine=$2; shift ;;
 	--timeout) need_arg "$@"; timeout=$2; shift ;;
 	--log) need_arg "$@"; log=$2; shift ;;
 	--append) need_arg "$@"; append=$2; shift ;;
@@ -106,18 +108,21 @@ trap 'exit 129' HUP # the terminal went away: the VM goes with it
 # no_timer_check: under TCG on a loaded host the IO-APIC timer check fails now and then and
 # panics the boot ("IO-APIC + timer doesn't work!")
 cmdline="root=/dev/vda rw console=ttyS0 nokaslr panic=-1 no_timer_check"
-qemu=(qemu-system-x86_64 -name kernel-lab -m "$mem" -smp "$smp" -no-reboot
-	-kernel "$kernel" -display none -vga none
-	-drive "file=$image,format=raw,if=virtio,cache=unsafe,snapshot=$([ "$snapshot" = true ] && echo on || echo off)")
+# Only the devices the lab uses (-nodefaults: no CD-ROM, floppy, parallel port, VGA, default
+# NIC or monitor), and the NIC without its boot ROM (nothing boots from the network).
+qemu=(qemu-system-x86_64 -name kernel-lab -nodefaults -no-user-config -machine "$machine"
+	-m "$mem" -smp "$smp" -no-reboot -kernel "$kernel" -display none
+	-drive "file=$image,format=raw,if=none,id=disk,cache=unsafe,snapshot=$([ "$snapshot" = true ] && echo on || echo off)"
+	-device 'virtio-blk-pci,drive=disk')
 [ -z "$initrd" ] || qemu+=(-initrd "$initrd")
 case $accel in
 kvm) qemu+=(-accel kvm -cpu host) ;;
 tcg) qemu+=(-accel tcg -cpu max) ;;
 esac
 case ${NET:-restricted} in
-restricted) qemu+=(-nic 'user,model=virtio-net-pci,restrict=on') ;;
-user) qemu+=(-nic 'user,model=virtio-net-pci') ;;
-none) qemu+=(-nic none) ;;
+restricted) qemu+=(-netdev 'user,id=net,restrict=on' -device 'virtio-net-pci,netdev=net,romfile=') ;;
+user) qemu+=(-netdev 'user,id=net' -device 'virtio-net-pci,netdev=net,romfile=') ;;
+none) ;;
 *) fail "NET=$NET is not valid; use restricted, user or none" ;;
 esac
 [ -z "$share" ] || qemu+=(-virtfs "local,path=$share,mount_tag=hostshare,security_model=none,id=hostshare")
