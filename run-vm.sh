@@ -198,7 +198,7 @@ kvm) qemu+=(-accel kvm -cpu host) ;;
 # No 5-level paging under TCG (max has LA57, few real CPUs do): the 4-level layout of a
 # typical machine (direct map at ffff888...), and no KASAN wild-memory-access at boot
 # (an IRQ inside identify_cpu(), which clears LA57 from boot_cpu_data for a moment).
-tcg) qemu+=(-accel tcg -cpu max,la57=off) ;;
+tcg) qemu+=(-accel tcg -cpu 'max,la57=off') ;;
 esac
 case ${NET:-restricted} in
 restricted) qemu+=(-netdev 'user,id=net,restrict=on' -device 'virtio-net-pci,netdev=net,romfile=') ;;
