@@ -353,6 +353,7 @@ static void decide_fault(struct scan *s)
 		if (f->off) {
 			set_fault(r, f, "(first call-trace frame after the "
 					"reporting frames)");
+			r->fault.is_retaddr = 1;
 			return;
 		}
 		break;
