@@ -179,6 +179,15 @@ if [ "$func" = none ] || [ -z "$func" ]; then
 	retaddr=1
 	echo "(a return address: the call is the instruction before it, so look up $func+$(printf '0x%x' $((offset - 1))))"
 fi
+case $(field header_line) in
+*"BUG: KASAN:"* | *"stack-protector:"* | *"UBSAN: "*)
+	# KASAN names its caller (_RET_IP_ of the check or the free), the stack protector
+	# __stack_chk_fail's return address, UBSAN's location is the frame that called its
+	# handler: the call before it is the line that matters
+	retaddr=1
+	echo "(the report's location is a return address: look up $func+$(printf '0x%x' $((offset - 1))))"
+	;;
+esac
 echo "fault: $func+$offset/$size in ${module/#none/the kernel (vmlinux)}"
 if [ "$module" = none ]; then obj=$VMLINUX; else obj=$moddir/$module.ko; fi
 if [ ! -f "$obj" ]; then
@@ -205,6 +214,12 @@ else
 		[ -n "$scripts" ] || die "no Linux tree with scripts/faddr2line (make kernel extracts one; or KSRC=)"
 		out=$(show "$scripts/faddr2line" "$obj" "$func+$(printf '0x%x' $((offset - retaddr)))/$size" 2>&1) || true
 		printf '%s\n' "$out"
+		if grep -q 'size mismatch' <<<"$out"; then
+			# kallsyms' size (up to the next symbol) differs from the ELF symbol's, as for a
+			# gcc .cold part: without the size, faddr2line takes the offset as it is
+			out=$(show "$scripts/faddr2line" "$obj" "$func+$(printf '0x%x' $((offset - retaddr)))" 2>&1) || true
+			printf '%s\n' "$out"
+		fi
 		# the innermost location: the first "at file:line" faddr2line prints
 		loc=$(grep -m 1 -oE ' at [^ ]+:[0-9]+' <<<"$out" | sed 's/^ at //')
 		if [ -n "$loc" ]; then
