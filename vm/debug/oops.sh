@@ -154,9 +154,15 @@ grep -a -m 1 -F "$(field header_line)" "$log" || true
 grep -a -m 1 -E 'RIP: 0010:' "$log" || true
 func=$(field fault_function) offset=$(field fault_offset) size=$(field fault_size) module=$(field fault_module)
 retaddr=0
-if [ "$func" = none ] || [ -z "$func" ]; then
+# A report with no kernel RIP line whose header names no function+offset has no faulting
+# instruction: oops-decode's fault is then only its first frame after the reporting ones.
+no_pc=0
+if "$decode" "$log" 2>/dev/null | grep -q '^RIP line: *(none)' && [[ $(field header_line) != *+0x* ]]; then
+	no_pc=1
+fi
+if [ "$func" = none ] || [ -z "$func" ] || [ "$no_pc" = 1 ]; then
 	# No function at the fault: RIP 0 (a call through NULL), or a report without a faulting
-	# instruction (lockdep, a sleep in atomic context, a hung task). Where to look is the call
+	# instruction (lockdep, a sleep in atomic context, a hung task, UBSAN). Where to look is the call
 	# trace: its first frame in a module (the lab's code, or LKDTM's), else its first frame
 	# after the reporting machinery (dump_stack, panic, the detectors' own functions).
 	frames=$("$decode" "$log" 2>/dev/null | sed -n '/^Call Trace:/,/^[A-Z]/p' | grep -E '^ +[^ ]+\+0x[0-9a-f]+/0x[0-9a-f]+' || true)
@@ -174,7 +180,7 @@ if [ "$func" = none ] || [ -z "$func" ]; then
 	module=${fm:-none}
 	module=${module#[}
 	module=${module%]}
-	echo "the report has no faulting function; the call trace, $why: $fo${fm:+ $fm}"
+	echo "the report names no faulting instruction; the call trace, $why: $fo${fm:+ $fm}"
 	# a frame's address is a return address: the call before it is the line that matters
 	retaddr=1
 	echo "(a return address: the call is the instruction before it, so look up $func+$(printf '0x%x' $((offset - 1))))"
