@@ -384,7 +384,7 @@ while [ ${#queue[@]} -gt 0 ]; do
 				[ "${wrapper[$k]}" = "$current" ] || continue
 				if [ $((SECONDS - since)) -gt $((${timeout[$k]} * scale + 60)) ]; then
 					hung=$current
-					kill "$vm" 2>/dev/null
+					kill "$vm" 2>/dev/null || true
 				fi
 			done
 			;;
@@ -392,7 +392,7 @@ while [ ${#queue[@]} -gt 0 ]; do
 			# no check has begun: the boot itself may be stuck
 			if [ "$SECONDS" -gt $((boot_start + 120 * scale)) ]; then
 				hung=boot
-				kill "$vm" 2>/dev/null
+				kill "$vm" 2>/dev/null || true
 			fi
 			;;
 		*) current='' ;;

@@ -31,7 +31,7 @@ if [ "$1" = all ]; then
 else
 	names=("$@")
 fi
-mkdir -p "$testdata"
+mkdir -p "$testdata" "$LOG_DIR/oops/$KNAME"
 failed=0
 for name in "${names[@]}"; do
 	log=$LOG_DIR/oops/$KNAME/$name.serial.log

@@ -10,14 +10,9 @@ set -uo pipefail
 
 exercise=$LAB_DIR/exercises/tcp_log.sh
 read -r low high </proc/sys/net/ipv4/ip_local_port_range
-ip link set lo up
 
-www=$(mktemp -d)
-echo hello >"$www/index.html"
-busybox httpd -f -p 127.0.0.1:8080 -h "$www" &
-server=$!
-trap 'kill $server 2>/dev/null; "$exercise" del 2>/dev/null' EXIT
-for _ in $(seq 50); do (: </dev/tcp/127.0.0.1/8080) 2>/dev/null && break; sleep 0.1; done
+http_serve 8080
+trap 'kill $http_server_pid 2>/dev/null; "$exercise" del 2>/dev/null' EXIT
 
 check "the exercise adds its rule" "$exercise" add
 check "the rule is in OUTPUT" grep -q 'TCP_LOG' <(iptables -S OUTPUT)

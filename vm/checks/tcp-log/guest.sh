@@ -15,16 +15,11 @@ read -r low high </proc/sys/net/ipv4/ip_local_port_range
 
 # setup: an empty filter table, a web server on 127.0.0.1:8080, then the student's script.
 setup() {
-	local out rc=0 www
-	ip link set lo up
+	local out rc=0
 	iptables -F
 	iptables -X
-	www=$(mktemp -d)
-	echo hello >"$www/index.html"
-	busybox httpd -f -p 127.0.0.1:8080 -h "$www" &
-	server=$!
-	trap 'kill $server 2>/dev/null; iptables -F; iptables -X' EXIT
-	for _ in $(seq 50); do (: </dev/tcp/127.0.0.1/8080) 2>/dev/null && break; sleep 0.1; done
+	http_serve 8080
+	trap 'kill $http_server_pid 2>/dev/null; iptables -F; iptables -X' EXIT
 	out=$(cd "$KLAB_EX" && bash ./tcp_log.sh 2>&1) || rc=$?
 	[ "$rc" -eq 0 ] || fail "tcp_log.sh failed (exit $rc): $(one_line "$out")"
 }

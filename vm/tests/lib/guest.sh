@@ -17,3 +17,16 @@ kmsg_mark() {
 kmsg_since() {
 	dmesg | sed -n "/$klab_mark/,\$p"
 }
+
+# http_serve PORT: a web server (busybox httpd, page "hello") on 127.0.0.1:PORT with the
+# loopback up, ready when this returns; its PID in http_server_pid (the caller's trap kills it).
+http_serve() {
+	local www
+	ip link set lo up
+	www=$(mktemp -d)
+	echo hello >"$www/index.html"
+	busybox httpd -f -p "127.0.0.1:$1" -h "$www" &
+	# shellcheck disable=SC2034 # for the caller
+	http_server_pid=$!
+	for _ in $(seq 50); do (: <"/dev/tcp/127.0.0.1/$1") 2>/dev/null && break; sleep 0.1; done
+}
