@@ -17,6 +17,11 @@
 #   --append ARGS     extra kernel command-line arguments
 #   --mem MB          guest memory (default 1024)   --smp N   CPUs (default 1)
 #   --kernel FILE     kernel to boot (default: the one KERNEL= selects)
+#   --boot pvh|bzimage  how QEMU starts it. pvh (the default when the kernel has CONFIG_PVH):
+#                     its uncompressed ELF, extracted once from the bzImage and kept in
+#                     BUILD_DIR/cache/pvh/, is entered directly, no decompression in the guest
+#                     (under TCG that decompression took 1-10 s); bzimage: the classic way
+#   --machine TYPE[,OPTS]  QEMU's machine (default pc; for comparisons, e.g. q35)
 #   --initrd FILE     initramfs (default: the one KERNEL= selects, if any)
 #   --image FILE      root disk image (default: BUILD_DIR/images/SUITE-KERNEL.ext4)
 #   -h, --help        this text
@@ -41,7 +46,7 @@ fail() {
 	exit "$EXIT_SETUP"
 }
 
-exec_cmd='' has_exec=false timeline=false snapshot=false persist=false share='' gdb=false timeout=0 log='' append=''
+exec_cmd='' has_exec=false timeline=false boot=auto machine=pc snapshot=false persist=false share='' gdb=false timeout=0 log='' append=''
 mem=1024 smp=1 kernel=$KIMAGE initrd=$INITRD image=$IMAGE extra=()
 while [ $# -gt 0 ]; do
 	need_arg() { [ $# -ge 2 ] || fail "option $1 needs a value (see --help)"; }
@@ -52,6 +57,8 @@ while [ $# -gt 0 ]; do
 	--share) need_arg "$@"; share=$2; shift ;;
 	--gdb) gdb=true ;;
 	--timeline) timeline=true ;;
+	--boot) need_arg "$@"; boot=$2; shift ;;
+	--machine) need_arg "$@"; machine=$2; shift ;;
 	--timeout) need_arg "$@"; timeout=$2; shift ;;
 	--log) need_arg "$@"; log=$2; shift ;;
 	--append) need_arg "$@"; append=$2; shift ;;
@@ -67,6 +74,7 @@ while [ $# -gt 0 ]; do
 	shift
 done
 
+case $boot in auto | pvh | bzimage) ;; *) fail "--boot takes pvh or bzimage, not '$boot'" ;; esac
 [[ $timeout =~ ^[0-9]+$ ]] || fail "--timeout takes whole seconds, not '$timeout'"
 [[ $mem =~ ^[0-9]+$ && $smp =~ ^[0-9]+$ ]] || fail "--mem and --smp take numbers"
 [ -f "$kernel" ] || fail "no kernel at $kernel: run 'make kernel${KERNEL:+ KERNEL=$KERNEL}' (or pass --kernel)"
@@ -103,24 +111,99 @@ trap 'exit 129' HUP # the terminal went away: the VM goes with it
 [ -n "$log" ] || log=$work/serial.log
 : >"$log" || fail "cannot write the log file $log"
 
+# has_pvh_entry ELF: the kernel can be entered directly by QEMU: it has a PVH entry point
+# (the Xen note PHYS32_ENTRY, CONFIG_PVH).
+has_pvh_entry() {
+	readelf --notes "$1" 2>/dev/null | grep -qE '^ *Xen .*(0x00000012|PHYS32_ENTRY)'
+}
+
+# pvh_kernel KERNEL: print an ELF of KERNEL with a PVH entry point, or fail. An ELF is taken
+# as it is; a bzImage's payload is decompressed once into BUILD_DIR/cache/pvh/.
+pvh_kernel() {
+	local k=$1 dir=$BUILD_DIR/cache/pvh key elf setup off len start magic dec
+	command -v readelf >/dev/null || return 1
+	if [ "$(od -An -tx1 -N4 "$k" | tr -d ' ')" = 7f454c46 ]; then
+		has_pvh_entry "$k" && echo "$k"
+		return
+	fi
+	# keyed by the file's identity (path, size, mtime): hashing its content took longer
+	key=$(stat -Lc '%n %s %Y' -- "$(realpath "$k")" | sha256sum | cut -c1-16)
+	elf=$dir/$key.elf
+	if [ -f "$elf" ]; then
+		touch "$elf" # most recently used
+		echo "$elf"
+		return
+	fi
+	[ ! -e "$dir/$key.none" ] || return 1
+	mkdir -p "$dir" || return 1
+	# The boot protocol's header: setup_sects at 0x1f1, payload_offset and _length at 0x248.
+	read -r setup < <(od -An -tu1 -j $((0x1f1)) -N1 "$k")
+	read -r off len < <(od -An -tu4 -j $((0x248)) -N8 "$k")
+	start=$(((${setup:-0} == 0 ? 4 : setup) * 512 + 512 + ${off:-0}))
+	magic=$(od -An -tx1 -j "$start" -N4 "$k" | tr -d ' ')
+	# (all but gzip carry the uncompressed size in 4 more bytes: the decompressors need it cut)
+	case $magic in
+	1f8b*) dec=(gzip -dc) ;;
+	fd377a58) dec=(xz -dc --single-stream) len=$((len - 4)) ;;
+	28b52ffd) dec=(zstd -dcq) len=$((len - 4)) ;;
+	02214c18) dec=(lz4 -dc) len=$((len - 4)) ;;
+	*) dec=() ;;
+	esac
+	if [ ${#dec[@]} -gt 0 ] && command -v "${dec[0]}" >/dev/null; then
+		# (its status is not the test: tail dies of SIGPIPE, gzip may warn; the ELF note is)
+		tail -c +$((start + 1)) "$k" | head -c "$len" | "${dec[@]}" >"$elf.tmp.$$" 2>/dev/null || true
+	fi
+	if [ -s "$elf.tmp.$$" ] && has_pvh_entry "$elf.tmp.$$"; then
+		mv -f "$elf.tmp.$$" "$elf"
+		# keep the four most recently used
+		find "$dir" -name '*.elf' -printf '%T@ %p\n' | sort -rn | tail -n +5 | cut -d' ' -f2- | xargs -r rm -f
+		echo "$elf"
+	else
+		rm -f "$elf.tmp.$$"
+		: >"$dir/$key.none" # no PVH entry (or no decompressor): do not try again
+		return 1
+	fi
+}
+
+boot_kernel=$kernel
+if [ "$boot" != bzimage ]; then
+	if boot_kernel=$(pvh_kernel "$kernel"); then
+		boot=pvh
+	elif [ "$boot" = pvh ]; then
+		fail "--boot pvh: $kernel has no PVH entry point (CONFIG_PVH), or it could not be extracted"
+	else
+		boot_kernel=$kernel boot=bzimage
+	fi
+fi
+
 # no_timer_check: under TCG on a loaded host the IO-APIC timer check fails now and then and
 # panics the boot ("IO-APIC + timer doesn't work!")
 cmdline="root=/dev/vda rw console=ttyS0 nokaslr panic=-1 no_timer_check"
-qemu=(qemu-system-x86_64 -name kernel-lab -m "$mem" -smp "$smp" -no-reboot
-	-kernel "$kernel" -display none -vga none
-	-drive "file=$image,format=raw,if=virtio,cache=unsafe,snapshot=$([ "$snapshot" = true ] && echo on || echo off)")
+# What the kernel would set up at each boot for nothing (built in: skipped by name; a kernel
+# that has them as modules never loads them here): the PS/2 controller, keyboard and mouse
+# (the console is serial; the mouse probe holds up the root mount), the IDE controller of the
+# pc machine (the disk is virtio), 8 loop devices made in advance (losetup still makes them on
+# demand), the jitter-entropy RNG's self-test, the wireless regulatory database with its
+# certificates, serial ports beyond ttyS0 and ttyS1.
+cmdline+=" initcall_blacklist=i8042_init,piix_init,jent_mod_init,regulatory_init_db max_loop=0 8250.nr_uarts=2"
+# Only the devices the lab uses (-nodefaults: no CD-ROM, floppy, parallel port, VGA, default
+# NIC or monitor), and the NIC without its boot ROM (nothing boots from the network).
+qemu=(qemu-system-x86_64 -name kernel-lab -nodefaults -no-user-config -machine "$machine"
+	-m "$mem" -smp "$smp" -no-reboot -kernel "$boot_kernel" -display none
+	-drive "file=$image,format=raw,if=none,id=disk,cache=unsafe,snapshot=$([ "$snapshot" = true ] && echo on || echo off)"
+	-device 'virtio-blk-pci,drive=disk')
 [ -z "$initrd" ] || qemu+=(-initrd "$initrd")
 case $accel in
 kvm) qemu+=(-accel kvm -cpu host) ;;
 # No 5-level paging under TCG (max has LA57, few real CPUs do): the 4-level layout of a
 # typical machine (direct map at ffff888...), and no KASAN wild-memory-access at boot
 # (an IRQ inside identify_cpu(), which clears LA57 from boot_cpu_data for a moment).
-tcg) qemu+=(-accel tcg -cpu max,la57=off) ;;
+tcg) qemu+=(-accel tcg -cpu 'max,la57=off') ;;
 esac
 case ${NET:-restricted} in
-restricted) qemu+=(-nic 'user,model=virtio-net-pci,restrict=on') ;;
-user) qemu+=(-nic 'user,model=virtio-net-pci') ;;
-none) qemu+=(-nic none) ;;
+restricted) qemu+=(-netdev 'user,id=net,restrict=on' -device 'virtio-net-pci,netdev=net,romfile=') ;;
+user) qemu+=(-netdev 'user,id=net' -device 'virtio-net-pci,netdev=net,romfile=') ;;
+none) ;;
 *) fail "NET=$NET is not valid; use restricted, user or none" ;;
 esac
 [ -z "$share" ] || qemu+=(-virtfs "local,path=$share,mount_tag=hostshare,security_model=none,id=hostshare")

@@ -44,9 +44,27 @@ MASK_UNITS=(
 	systemd-network-generator.service systemd-journal-flush.service
 	# modules preloaded "just in case": built in, absent, or loaded on first use anyway
 	modprobe@drm.service modprobe@efi_pstore.service modprobe@dm_mod.service
-	modprobe@fuse.service modprobe@loop.service
+	modprobe@fuse.service modprobe@loop.service modprobe@configfs.service
+	# what a lab VM does not use, each a process or a mount on the one vCPU before the login
+	# prompt: no modules to preload, a random seed and utmp records a snapshot VM forgets,
+	# no hugepages, POSIX message queues, binfmt handlers, configfs or FUSE; the kernel
+	# mounts / read-write already (rw on its command line)
+	systemd-modules-load.service systemd-random-seed.service
+	systemd-update-utmp.service systemd-update-utmp-runlevel.service
+	dev-hugepages.mount dev-mqueue.mount sys-kernel-config.mount sys-fs-fuse-connections.mount
+	systemd-binfmt.service proc-sys-fs-binfmt_misc.automount systemd-remount-fs.service
 )
 ENABLE_UNITS=(systemd-networkd.service serial-getty@ttyS0.service)
+# Generators systemd runs at every boot, each a dynamically linked program: these find nothing
+# to do in the lab's guest (no GPT, LUKS, dm-integrity/verity, hibernation image, rc.local,
+# SysV-only service, debug shell or run= on the command line; serial-getty@ttyS0 is enabled
+# above). Only the fstab generator stays.
+MASK_GENERATORS=(
+	systemd-cryptsetup-generator systemd-debug-generator systemd-getty-generator
+	systemd-gpt-auto-generator systemd-hibernate-resume-generator systemd-integritysetup-generator
+	systemd-rc-local-generator systemd-run-generator systemd-system-update-generator
+	systemd-sysv-generator systemd-veritysetup-generator systemd-bless-boot-generator
+)
 
 # detect_mirror SUITE: print the host's apt mirror for SUITE, read from
 # ${APT_SOURCES_ROOT:-/}etc/apt/sources.list{,.d/*.list,.d/*.sources} in apt's order.
@@ -232,6 +250,20 @@ customise() {
 	chroot "$dir" systemctl --root=/ --quiet mask "${MASK_UNITS[@]}"
 	for unit in "${ENABLE_UNITS[@]}"; do
 		chroot "$dir" systemctl --root=/ --quiet enable "$unit"
+	done
+	mkdir -p "$dir/etc/systemd/system-generators"
+	for unit in "${MASK_GENERATORS[@]}"; do
+		ln -sfn /dev/null "$dir/etc/systemd/system-generators/$unit"
+	done
+	# The login prompt waits for systemd-user-sessions, which the distribution orders after
+	# network.target, i.e. after systemd-networkd has started: seconds under TCG. A lab VM has
+	# no network homes or logins; a copy of the unit without that ordering overrides it.
+	for unit in "$dir"/lib/systemd/system/systemd-user-sessions.service \
+		"$dir"/usr/lib/systemd/system/systemd-user-sessions.service; do
+		if [ -f "$unit" ]; then
+			sed '/^After=/s/ network\.target//' "$unit" >"$dir/etc/systemd/system/systemd-user-sessions.service"
+			break
+		fi
 	done
 	# hwdb.bin, which the masked first-boot job would build; udev's postinst normally did
 	if ! [ -e "$dir/etc/udev/hwdb.bin" ] && ! [ -e "$dir/usr/lib/udev/hwdb.bin" ] &&

@@ -262,6 +262,27 @@ check "missing module: the other frames are still resolved" \
 check "missing module: exactly one note names it" \
 	holds test "$(sed -n '/^Notes:/,$p' <<<"$decoded" | grep -c absent_mod)" -eq 1
 
+# Reports whose header names a return address, not the faulting pc: KASAN (_RET_IP_ of the
+# check or the free) and the stack protector (__stack_chk_fail's caller).
+for kind in KASAN stack-protector; do
+	case $kind in
+	KASAN) head="BUG: KASAN: double-free in $R_ENTRY [test_oops]" ;;
+	*) head="Kernel panic - not syncing: stack-protector: Kernel stack is corrupted in: $R_ENTRY [test_oops]" ;;
+	esac
+	cat >"$W/retaddr.log" <<EOF
+[   10.000000] $head
+[   10.000001] CPU: 0 PID: 1 Comm: insmod Not tainted 6.1.0 #1
+[   10.000002] Call Trace:
+[   10.000003]  <TASK>
+[   10.000004]  $R_INIT [test_oops]
+[   10.000005]  $R_IC
+[   10.000006]  </TASK>
+EOF
+	decode "$W/retaddr.log"
+	check "$kind: the header's location is a return address, looked up at pc-1 ($M1:$L_ENTRY)" \
+		has "  source:   $M1:$L_ENTRY"
+done
+
 decode "$W/oops.log" --disasm
 check "--disasm marks the faulting instruction with -->" \
 	holds grep -qE "^--> +$A_NULL:" <<<"$decoded"

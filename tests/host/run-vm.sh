@@ -32,6 +32,25 @@ else
 	not_ok "the guest's uname -r is the built kernel's $release, not the host's" "exit $rc; guest: '$guest'" "$out"
 fi
 
+# Both ways of starting the kernel boot it: directly at its PVH entry (the default when the
+# kernel has one) and as a bzImage; --timeline says where the time went.
+for boot in pvh bzimage; do
+	rc=0
+	out=$(vm --boot "$boot" --timeline --exec 'uname -r' 2>&1) || rc=$?
+	if [ "$boot" = pvh ] && [ "$rc" -eq 125 ] && grep -q 'no PVH entry point' <<<"$out"; then
+		skip "--boot pvh boots the kernel" "$KIMAGE has no PVH entry point (CONFIG_PVH)"
+		continue
+	fi
+	if [ "$rc" -eq 0 ] && grep -qx "$release" <<<"$(tr -d '\r' <<<"$out")"; then ok "--boot $boot boots the kernel"; else
+		not_ok "--boot $boot boots the kernel (exit $rc)" "$out"
+	fi
+done
+for phase in 'QEMU started' 'kernel clock started' 'init started' 'command started' 'command ended' 'QEMU exited'; do
+	if grep -q "^ *[0-9.]*  $phase  *+ *[0-9.]*  " <<<"$out"; then ok "--timeline shows '$phase'"; else
+		not_ok "--timeline shows '$phase'" "$out"
+	fi
+done
+
 # A panic ends the run at once with the crash status, and no QEMU is left behind.
 start=$SECONDS rc=0
 vm --exec 'echo c > /proc/sysrq-trigger; sleep 60' --log "$tmp/panic.log" >/dev/null 2>&1 || rc=$?

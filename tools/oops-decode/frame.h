@@ -14,6 +14,7 @@ struct frame {
 	unsigned in_irq : 1;     /* between <IRQ> and </IRQ> */
 	unsigned after_irq : 1;  /* after the first </IRQ> or <EOI> */
 	unsigned is_fault : 1;   /* this frame is the faulting pc itself */
+	unsigned is_retaddr : 1; /* a fault site that is a return address */
 };
 
 void frame_clear(struct frame *f);

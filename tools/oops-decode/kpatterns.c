@@ -213,9 +213,17 @@ const char *trace_header_rest(const char *t)
 	};
 	int i;
 
+	size_t n = strlen(t);
+
 	for (i = 0; heads[i]; i++)
 		if (starts_with(t, heads[i]))
 			return skip_spaces(t + strlen(heads[i]));
+	/* KFENCE prints its stack under the access line, with no heading:
+	 * "Use-after-free read at 0x... (in kfence-#168):",
+	 * "Out-of-bounds write at 0x... (8B right of kfence-#3):", "Invalid read at 0x...:" */
+	if (n && t[n - 1] == ':' &&
+	    (strstr(t, " kfence-#") || starts_with(t, "Invalid read at 0x")))
+		return t + n;
 	return NULL;
 }
 

@@ -321,6 +321,11 @@ static void decide_fault(struct scan *s)
 	if (header_symbol(r->header, &hf)) {
 		set_fault(r, &hf, r->header);
 		frame_clear(&hf);
+		/* KASAN names its caller (_RET_IP_ of the check or the free),
+		 * the stack protector __stack_chk_fail's return address. */
+		r->fault.is_retaddr =
+			crash_header_of(r->header)->kind == CK_KASAN ||
+			strstr(r->header, "stack-protector:") != NULL;
 		return;
 	}
 	if (s->have_pc) {
@@ -348,6 +353,7 @@ static void decide_fault(struct scan *s)
 		if (f->off) {
 			set_fault(r, f, "(first call-trace frame after the "
 					"reporting frames)");
+			r->fault.is_retaddr = 1;
 			return;
 		}
 		break;

@@ -153,7 +153,8 @@ static void locate(struct resolver *rs, struct job *j)
 	const struct frame *f = j->f;
 	struct resolved *rv = j->rv;
 	struct elfsym_match m;
-	int ret = !f->is_fault && j->rv != &rs->res->fault && f->offv > 0;
+	int ret = f->offv > 0 && (f->is_retaddr ||
+				  (!f->is_fault && j->rv != &rs->res->fault));
 
 	rv->objpath = j->obj->path ? xstrdup(j->obj->path) : NULL;
 	if (!j->obj->elf) {

@@ -154,9 +154,15 @@ grep -a -m 1 -F "$(field header_line)" "$log" || true
 grep -a -m 1 -E 'RIP: 0010:' "$log" || true
 func=$(field fault_function) offset=$(field fault_offset) size=$(field fault_size) module=$(field fault_module)
 retaddr=0
-if [ "$func" = none ] || [ -z "$func" ]; then
+# A report with no kernel RIP line whose header names no function+offset has no faulting
+# instruction: oops-decode's fault is then only its first frame after the reporting ones.
+no_pc=0
+if "$decode" "$log" 2>/dev/null | grep -q '^RIP line: *(none)' && [[ $(field header_line) != *+0x* ]]; then
+	no_pc=1
+fi
+if [ "$func" = none ] || [ -z "$func" ] || [ "$no_pc" = 1 ]; then
 	# No function at the fault: RIP 0 (a call through NULL), or a report without a faulting
-	# instruction (lockdep, a sleep in atomic context, a hung task). Where to look is the call
+	# instruction (lockdep, a sleep in atomic context, a hung task, UBSAN). Where to look is the call
 	# trace: its first frame in a module (the lab's code, or LKDTM's), else its first frame
 	# after the reporting machinery (dump_stack, panic, the detectors' own functions).
 	frames=$("$decode" "$log" 2>/dev/null | sed -n '/^Call Trace:/,/^[A-Z]/p' | grep -E '^ +[^ ]+\+0x[0-9a-f]+/0x[0-9a-f]+' || true)
@@ -174,11 +180,20 @@ if [ "$func" = none ] || [ -z "$func" ]; then
 	module=${fm:-none}
 	module=${module#[}
 	module=${module%]}
-	echo "the report has no faulting function; the call trace, $why: $fo${fm:+ $fm}"
+	echo "the report names no faulting instruction; the call trace, $why: $fo${fm:+ $fm}"
 	# a frame's address is a return address: the call before it is the line that matters
 	retaddr=1
 	echo "(a return address: the call is the instruction before it, so look up $func+$(printf '0x%x' $((offset - 1))))"
 fi
+case $(field header_line) in
+*"BUG: KASAN:"* | *"stack-protector:"* | *"UBSAN: "*)
+	# KASAN names its caller (_RET_IP_ of the check or the free), the stack protector
+	# __stack_chk_fail's return address, UBSAN's location is the frame that called its
+	# handler: the call before it is the line that matters
+	retaddr=1
+	echo "(the report's location is a return address: look up $func+$(printf '0x%x' $((offset - 1))))"
+	;;
+esac
 echo "fault: $func+$offset/$size in ${module/#none/the kernel (vmlinux)}"
 if [ "$module" = none ]; then obj=$VMLINUX; else obj=$moddir/$module.ko; fi
 if [ ! -f "$obj" ]; then
@@ -205,6 +220,12 @@ else
 		[ -n "$scripts" ] || die "no Linux tree with scripts/faddr2line (make kernel extracts one; or KSRC=)"
 		out=$(show "$scripts/faddr2line" "$obj" "$func+$(printf '0x%x' $((offset - retaddr)))/$size" 2>&1) || true
 		printf '%s\n' "$out"
+		if grep -q 'size mismatch' <<<"$out"; then
+			# kallsyms' size (up to the next symbol) differs from the ELF symbol's, as for a
+			# gcc .cold part: without the size, faddr2line takes the offset as it is
+			out=$(show "$scripts/faddr2line" "$obj" "$func+$(printf '0x%x' $((offset - retaddr)))" 2>&1) || true
+			printf '%s\n' "$out"
+		fi
 		# the innermost location: the first "at file:line" faddr2line prints
 		loc=$(grep -m 1 -oE ' at [^ ]+:[0-9]+' <<<"$out" | sed 's/^ at //')
 		if [ -n "$loc" ]; then

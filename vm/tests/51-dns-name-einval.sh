@@ -4,7 +4,7 @@
 # iptables-legacy and iptables-nft, IPv4 and IPv6, revision 0 and revision 1, each with one
 # kernel log line naming the problem; valid raw rules are accepted and listed; rules without
 # -p and with -p tcp are accepted (the match checks the protocol itself).
-# timeout: 120
+# timeout: 200
 set -uo pipefail
 # shellcheck source=tests/lib/tap.sh
 . "$KLAB_LIB/tap.sh"

@@ -9,7 +9,7 @@
 # and revision 1 on all of them; then revision 1's own: suffixes, QTYPEs, a 255-octet name,
 # DNS over TCP (with -p tcp and without). Every packet carries its own mark, so one ruleset
 # and one sender serve all cases.
-# timeout: 300
+# timeout: 400
 set -uo pipefail
 # shellcheck source=tests/lib/tap.sh
 . "$KLAB_LIB/tap.sh"

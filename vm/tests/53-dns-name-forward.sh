@@ -5,7 +5,7 @@
 # first fragment can match, even when the second one starts with bytes that look like a UDP
 # header and a DNS query, with -p udp and without (IPv6: the fragment header is an extension
 # header the match walks itself). Revision 1's --domain-suffix over UDP and TCP in FORWARD.
-# timeout: 300
+# timeout: 400
 set -uo pipefail
 # shellcheck source=tests/lib/tap.sh
 . "$KLAB_LIB/tap.sh"

@@ -10,6 +10,8 @@
 #   dns_ipt BACKEND 4|6          the iptables command of that backend and family
 #   dnsmasq_start ADDR...        a DNS server on port 53 answering every name with 192.0.2.1
 #                                (A) and 2001:db8::53 (AAAA), over UDP and TCP
+#   dns_loopback_server          dnsmasq_start on 127.0.0.1 and ::1, once it answers over UDP
+#                                and TCP (three checks)
 #   answered SERVER NAME [OPT..] dig gets that address (one try, 1 s, TCP 3 s; OPT: +tcp, AAAA)
 #   blocked SERVER NAME [OPT..]  it gets no answer
 #   send_udp HOST PORT HEX       one datagram of HEX (a single write(); 20000 bytes work)
@@ -101,6 +103,15 @@ dnsmasq_start() {
 		--user=root --group=root || bail_out "dnsmasq did not start"
 	# shellcheck disable=SC2016 # expanded by sh at exit
 	dns_name_on_exit sh -c 'kill "$(cat "$1")"; rm -f "$1"' - "$pidfile"
+}
+
+dns_loopback_server() {
+	dnsmasq_start 127.0.0.1 ::1
+	for _ in $(seq 50); do answered 127.0.0.1 ready.test && break; sleep 0.1; done
+	for _ in $(seq 10); do answered 127.0.0.1 ready.test +tcp && break; sleep 0.5; done
+	check "dnsmasq answers on 127.0.0.1" answered 127.0.0.1 example.com
+	check "dnsmasq answers on ::1" answered ::1 example.com
+	check "dnsmasq answers over TCP" answered 127.0.0.1 example.com +tcp
 }
 
 answered() {
