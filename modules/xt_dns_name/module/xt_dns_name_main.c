@@ -22,12 +22,15 @@
 
 /* The parser, as static functions of this file (see dns_parse.h). */
 #define DNS_PARSE_API static
+#define DNS_PARSE_HOT __always_inline
 #include "dns_parse.c"
 #include "xt_dns_name.h"
 
 /* Every packet byte goes through here: works on non-linear skbs too. */
-static const void *dns_name_skb_get(const void *ctx, unsigned int off,
-				    unsigned int len, void *buf)
+static __always_inline const void *dns_name_skb_get(const void *ctx,
+						    unsigned int off,
+						    unsigned int len,
+						    void *buf)
 {
 	return skb_header_pointer(ctx, off, len, buf);
 }
@@ -44,9 +47,9 @@ static const void *dns_name_skb_get(const void *ctx, unsigned int off,
  * a malformed header chain). The rule may have no -p, so the match cannot
  * rely on x_tables having checked the protocol.
  */
-static int dns_name_transport(const struct sk_buff *skb,
-			      const struct xt_action_param *par,
-			      unsigned int *thoff)
+static __always_inline int dns_name_transport(const struct sk_buff *skb,
+					      const struct xt_action_param *par,
+					      unsigned int *thoff)
 {
 	u8 _proto;
 	const u8 *proto;
@@ -88,10 +91,7 @@ static int dns_name_transport(const struct sk_buff *skb,
 static bool dns_name_mt(const struct sk_buff *skb, struct xt_action_param *par)
 {
 	const struct xt_dns_name_mtinfo *info = par->matchinfo;
-	struct dns_rule rule = {
-		.name = info->name,
-		.name_len = dns_name_wire_len(info->name),
-	};
+	struct dns_rule rule = { .name = info->name };
 	unsigned int thoff = par->thoff;
 	enum dns_verdict v;
 
@@ -100,6 +100,8 @@ static bool dns_name_mt(const struct sk_buff *skb, struct xt_action_param *par)
 	if (dns_name_transport(skb, par, &thoff) != IPPROTO_UDP)
 		return false;
 	/* TODO 5 end */
+	/* Its layout has no length: worked out for UDP packets only. */
+	rule.name_len = dns_name_wire_len(info->name);
 	v = dns_udp_check(dns_name_skb_get, skb, thoff, skb->len, skb->len,
 			  &rule);
 	return dns_verdict_match(v, info->flags & XT_DNS_NAME_INV);

@@ -15,7 +15,7 @@
 #define __uninitialized
 #endif
 
-DNS_PARSE_API
+DNS_PARSE_API DNS_PARSE_HOT
 unsigned char dns_fold(unsigned char c)
 {
 	return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
@@ -33,8 +33,9 @@ int dns_label_char_ok(unsigned char c)
  * compression pointers, at most 255 octets; then QTYPE and QCLASS) and to
  * compare its name with the rule's, ignoring ASCII case (dns_fold()).
  */
-static int dns_fold_eq(const unsigned char *p, const unsigned char *name,
-		       unsigned int n)
+static DNS_PARSE_HOT int dns_fold_eq(const unsigned char *p,
+				     const unsigned char *name,
+				     unsigned int n)
 {
 	/*
 	 * From the end: names that differ mostly differ near the top-level
@@ -47,8 +48,9 @@ static int dns_fold_eq(const unsigned char *p, const unsigned char *name,
 }
 
 /* Is the well-formed name of @len octets at @p the rule's? */
-static int dns_name_asked(const unsigned char *p, unsigned int len,
-			  const struct dns_rule *rule)
+static DNS_PARSE_HOT int dns_name_asked(const unsigned char *p,
+					unsigned int len,
+					const struct dns_rule *rule)
 {
 	unsigned int start, b;
 
@@ -56,15 +58,20 @@ static int dns_name_asked(const unsigned char *p, unsigned int len,
 		return len == rule->name_len && dns_fold_eq(p, rule->name, len);
 	if (len < rule->name_len)
 		return 0;
-	/* The suffix starts on a label: walk the labels before it. */
+	/*
+	 * The name ends with the suffix's octets (the cheap test, first)
+	 * and the suffix starts on a label: walk the labels before it.
+	 */
 	start = len - rule->name_len;
+	if (!dns_fold_eq(p + start, rule->name, rule->name_len))
+		return 0;
 	for (b = 0; b < start; b += 1 + p[b])
 		;
-	return b == start && dns_fold_eq(p + start, rule->name,
-					 rule->name_len);
+	return b == start;
 }
 
-static int dns_qtype_asked(unsigned int qtype, const struct dns_rule *rule)
+static DNS_PARSE_HOT int dns_qtype_asked(unsigned int qtype,
+					 const struct dns_rule *rule)
 {
 	unsigned int i;
 
@@ -84,7 +91,7 @@ static int dns_qtype_asked(unsigned int qtype, const struct dns_rule *rule)
  * A question needs @need octets from its start but the window has fewer:
  * malformed if the message has fewer too, cut off if they are missing.
  */
-static int dns_q_short(unsigned int need, unsigned int room)
+static DNS_PARSE_HOT int dns_q_short(unsigned int need, unsigned int room)
 {
 	return need <= room ? DNS_Q_CUT : DNS_Q_MALFORMED;
 }
@@ -94,15 +101,18 @@ static int dns_q_short(unsigned int need, unsigned int room)
  * @avail of them present) and move *@pos past it. Return 1 if it is well
  * formed and what @rule asks for, 0 if well formed and not, DNS_Q_MALFORMED,
  * or DNS_Q_CUT when it needs missing bytes (so its form is unknown).
+ * @last says it is the message's last question: then 0 may also mean not
+ * what @rule asks for, form unchecked, *@pos not moved (nothing follows).
  */
-static int dns_question(dns_get_t get, const void *ctx, unsigned int off,
-			unsigned int len, unsigned int avail, unsigned int *pos,
-			const struct dns_rule *rule)
+static DNS_PARSE_HOT int dns_question(dns_get_t get, const void *ctx,
+				      unsigned int off, unsigned int len,
+				      unsigned int avail, unsigned int *pos,
+				      const struct dns_rule *rule, int last)
 {
 	/* A name and QTYPE/QCLASS fit: one read per question. */
 	unsigned char buf[DNS_NAME_MAX + 4] __uninitialized;
 	const unsigned char *p;
-	unsigned int want, room, i = 0, n;
+	unsigned int want, room, lim, i = 0, n, bad = 0;
 
 	if (*pos >= len)
 		return DNS_Q_MALFORMED;
@@ -116,23 +126,39 @@ static int dns_question(dns_get_t get, const void *ctx, unsigned int off,
 	if (!p)
 		return DNS_Q_MALFORMED;
 	/*
-	 * A full window holds the longest question, so only a window that
-	 * ends with the message or the bytes present can be left. Each pass
-	 * adds at least one octet to i, which stays <= 255.
+	 * The last question of a message that is all there cannot be cut off
+	 * and nothing needs its end: its first octets tell an exact-name rule
+	 * that it is not the rule's, without a walk over the labels.
 	 */
+	if (last && avail == len && !rule->suffix &&
+	    (want < rule->name_len + 4 ||
+	     !dns_fold_eq(p, rule->name, rule->name_len)))
+		return 0;
+	/*
+	 * Walk the labels. A name ends by octet 255 and a full window (259
+	 * octets) holds the longest question, so one test per label catches
+	 * a name too long and one that leaves the window; a length octet
+	 * with either of its top bits set (compression pointer, reserved
+	 * label type) is caught on the way out. Every octet read is in the
+	 * window: i < lim <= want before each read.
+	 */
+	lim = want < DNS_NAME_MAX + 1 ? want : DNS_NAME_MAX + 1;
 	do {
-		if (i >= want)
-			return dns_q_short(i + 1, room);
 		n = p[i];
-		/* Compression pointer (11) or reserved label type (01, 10). */
-		if (n & 0xc0)
-			return DNS_Q_MALFORMED;
-		if (i + 1 + n > DNS_NAME_MAX)
-			return DNS_Q_MALFORMED;
-		if (n >= want - i)
-			return dns_q_short(i + 1 + n, room);
+		bad |= n;
 		i += 1 + n;
+		if (i >= lim) {
+			if ((bad & 0xc0) || i > DNS_NAME_MAX)
+				return DNS_Q_MALFORMED;
+			/* The label, or the next length octet, is missing. */
+			if (i > want)
+				return dns_q_short(i, room);
+			if (n)
+				return dns_q_short(i + 1, room);
+		}
 	} while (n);
+	if (bad & 0xc0)
+		return DNS_Q_MALFORMED;
 
 	/* QTYPE and QCLASS. */
 	if (want - i < 4)
@@ -144,7 +170,7 @@ static int dns_question(dns_get_t get, const void *ctx, unsigned int off,
 
 /* TODO 6 end */
 
-DNS_PARSE_API
+DNS_PARSE_API DNS_PARSE_HOT
 enum dns_verdict dns_msg_check(dns_get_t get, const void *ctx,
 			       unsigned int off, unsigned int len,
 			       unsigned int avail, const struct dns_rule *rule)
@@ -176,7 +202,8 @@ enum dns_verdict dns_msg_check(dns_get_t get, const void *ctx,
 
 	/* Each question uses at least 5 octets of the message. */
 	while (qdcount--) {
-		r = dns_question(get, ctx, off, len, avail, &pos, rule);
+		r = dns_question(get, ctx, off, len, avail, &pos, rule,
+				 !qdcount);
 		if (r == DNS_Q_CUT)
 			return DNS_TRUNCATED;
 		if (r < 0)
@@ -190,7 +217,7 @@ enum dns_verdict dns_msg_check(dns_get_t get, const void *ctx,
 	return DNS_NAME_ABSENT;
 }
 
-DNS_PARSE_API
+DNS_PARSE_API DNS_PARSE_HOT
 enum dns_verdict dns_udp_check(dns_get_t get, const void *ctx,
 			       unsigned int udp_off, unsigned int pkt_len,
 			       unsigned int cap_len,
@@ -226,7 +253,7 @@ enum dns_verdict dns_udp_check(dns_get_t get, const void *ctx,
 }
 
 /* NOT IN THE LAB: DNS over TCP (revision 1) */
-DNS_PARSE_API
+DNS_PARSE_API DNS_PARSE_HOT
 enum dns_verdict dns_tcp_check(dns_get_t get, const void *ctx,
 			       unsigned int tcp_off, unsigned int pkt_len,
 			       unsigned int cap_len,
@@ -269,7 +296,7 @@ enum dns_verdict dns_tcp_check(dns_get_t get, const void *ctx,
 }
 
 /* NOT IN THE LAB end */
-DNS_PARSE_API
+DNS_PARSE_API DNS_PARSE_HOT
 int dns_verdict_match(enum dns_verdict v, int invert)
 {
 	if (v != DNS_NAME_FOUND && v != DNS_NAME_ABSENT)
