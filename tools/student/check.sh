@@ -113,7 +113,7 @@ work=$BUILD_DIR/check/$KERNEL
 logdir=$LOG_DIR/check/$KERNEL
 share=$work/share
 rm -rf "$work" "$logdir"
-mkdir -p "$work" "$logdir" "$share/lib" "$share/ex" "$share/checks"
+mkdir -p "$work" "$logdir" "$share/lib" "$share/ex" "$share/tests"
 
 if [ "$ref" = 1 ]; then
 	src=$BUILD_DIR/check/reference
@@ -324,7 +324,7 @@ for e in "${exercises[@]}"; do
 		fi
 		number=$((number + 1))
 		w=$(printf '%02d-%s.%s' "$number" "$e" "${k#*/}")
-		cat >"$share/checks/$w" <<-EOF
+		cat >"$share/tests/$w" <<-EOF
 			#!/bin/bash
 			# $k (vm/checks/$e/rubric), run by guest-side.sh
 			if [ \$((\$(cat /proc/sys/kernel/tainted) & 128)) -ne 0 ]; then
@@ -334,7 +334,7 @@ for e in "${exercises[@]}"; do
 			export KLAB_EX=/mnt/host/ex/$e
 			exec bash /mnt/host/ex/$e/guest.sh ${k#*/}
 		EOF
-		chmod +x "$share/checks/$w"
+		chmod +x "$share/tests/$w"
 		wrapper[$k]=$w
 		# a check that crashes the kernel on purpose goes last: what follows needs a fresh VM
 		if [ "${splat[$k]}" = expected ]; then expected_last+=("$k"); else queue+=("$k"); fi
@@ -360,15 +360,15 @@ while [ ${#queue[@]} -gt 0 ]; do
 	args=()
 	for k in "${batch[@]}"; do
 		limit=$((limit + (${timeout[$k]} + 10) * scale))
-		args+=("/mnt/host/checks/${wrapper[$k]}:$((${timeout[$k]} * scale))")
+		args+=("${wrapper[$k]}:$((${timeout[$k]} * scale))")
 	done
 	boot=$((boot + 1))
 	serial=$logdir/boot-$boot.serial.log
 	printf '    VM %d: %d check(s), from %s\n' "$boot" "${#batch[@]}" "${batch[0]}"
-	rm -f "$share/results" "$share"/*.out "$share"/*.dmesg
+	rm -rf "$share/results" "$share"/*.out "$share"/*.dmesg "$share/claimed"
 	rc=0 hung=
 	nice -n 10 "$KLAB_ROOT/run-vm.sh" --share "$share" --timeout "$limit" --log "$serial" \
-		--exec "/mnt/host/guest-side.sh /mnt/host ${args[*]}" >/dev/null 2>"$logdir/boot-$boot.run-vm.err" &
+		--exec "/mnt/host/guest-side.sh /mnt/host /mnt/host ${args[*]}" >/dev/null 2>"$logdir/boot-$boot.run-vm.err" &
 	vm=$!
 	# Per-check watchdog: a check that runs past its time + 60 s (a kernel stuck in the
 	# student's code; the guest's own timeout cannot kill that) ends the VM now, not when
