@@ -12,8 +12,9 @@
 #   - a folder with a C and a shell syntax error gets the errors (file:line) and a score, no VM.
 # JSON (--json) is what the assertions read. Skeletons and mutants run on KERNEL only.
 # Env: BUILD_DIR, KERNEL, STUDENT_KERNELS (default "lab debian": those with a kernel and an
-#   image; others are skipped), STUDENT_MUTANTS (the exercises graded as per-TODO mutants,
-#   default all; e.g. "first-module tcp-log" leaves out dns-name's six, ~1.5 min each).
+#   image; others are skipped), STUDENT_MUTANTS (the exercises graded as per-TODO mutants;
+#   default: all but dns-name, whose six gradings, ~1.5 min each, would push make test past
+#   CI's 90 minutes with the debug suite; STUDENT_MUTANTS=all adds them: 12/12 when last run).
 # Exit: 0 all passed (or skipped: 77), 1 a check failed.
 set -euo pipefail
 # shellcheck source=tools/lib/paths.sh
@@ -90,8 +91,9 @@ check_not "skeletons: no kernel crash outside the oops exercise" grep -q 'the ke
 # --- one mutant per TODO number: each exercise loses exactly that TODO's points
 # mutated EX: EX's mutants are graded in this run (STUDENT_MUTANTS).
 mutated() {
-	case " ${STUDENT_MUTANTS:-all} " in
+	case " ${STUDENT_MUTANTS:-all-but-dns-name} " in
 	*" all "*) return 0 ;;
+	*" all-but-dns-name "*) [ "$1" != dns-name ] ;;
 	*" $1 "*) return 0 ;;
 	*) return 1 ;;
 	esac
@@ -105,7 +107,7 @@ for n in $(seq "$max_todo"); do
 			rm -rf "${tmp:?}/mutant-$n/$ex"
 		elif ! mutated "$ex"; then
 			rm -rf "${tmp:?}/mutant-$n/$ex"
-			skip "TODO $n undone: $ex" "STUDENT_MUTANTS=\"${STUDENT_MUTANTS:-}\" leaves it out"
+			skip "TODO $n undone: $ex" "STUDENT_MUTANTS=${STUDENT_MUTANTS:-all-but-dns-name} leaves it out (=all adds it)"
 		fi
 	done
 	[ -n "$(ls -A "$tmp/mutant-$n")" ] || continue
